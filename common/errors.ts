@@ -1,0 +1,60 @@
+/**
+ * The refusals of DOMAIN.md's "Error codes", and nothing else: every error a user sees is
+ * made here, so codes and messages stay consistent across subgraphs.
+ */
+import { GraphQLError } from "graphql";
+
+export const ERROR_CODES = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "CLOUD_MISMATCH",
+  "CLOUD_CLOSED",
+  "REGION_MISMATCH",
+  "INVALID_PARTNER_TYPE",
+  "RELATIONSHIP_EXISTS",
+  "RESELLER_NOT_AUTHORIZED",
+  "INDIRECT_RESELLER_CANNOT_TRANSACT",
+  "CUSTOMER_RELATIONSHIP_REQUIRED",
+  "REQUEST_EXPIRED",
+  "ACTIVE_SUBSCRIPTIONS_EXIST",
+  "DUPLICATE_NAME",
+  "AUTO_EXTEND_NOT_ALLOWED",
+  "CSP_TENANT_PURCHASE_FORBIDDEN",
+  "IDEMPOTENCY_KEY_REUSED",
+  "NOT_PARTNER_OF_RECORD",
+  "INVALID_STATE",
+  "CANCELLATION_WINDOW_CLOSED",
+  "QUANTITY_DECREASE_NOT_ALLOWED",
+  "VERSION_CONFLICT",
+  /** A fact held by another subgraph could not be obtained: the mutation fails closed. */
+  "DEPENDENCY_UNAVAILABLE",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+  }
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export const fail = (code: ErrorCode, message: string) => new DomainError(code, message);
+
+export const unauthenticated = (message: string) =>
+  new DomainError("UNAUTHENTICATED", message, { http: { status: 401 } });
+
+/** Never says whether the thing exists: DOMAIN.md's "a thing you may not see does not exist for you". */
+export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found.`);
+
+export const forbidden = (message = "Your roles do not allow this operation.") => new DomainError("FORBIDDEN", message);
+
+/** `field` is the input path, e.g. `input.mpnId` or `input.lineItems[0].quantity`. */
+export const badInput = (field: string, message: string) =>
+  new DomainError("BAD_USER_INPUT", `${field}: ${message}`, { field });
+
+export const dependencyUnavailable = (what: string) =>
+  new DomainError("DEPENDENCY_UNAVAILABLE", `Could not verify ${what} right now; nothing was changed. Try again.`);

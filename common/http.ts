@@ -1,0 +1,131 @@
+/**
+ * A small node:http front for Apollo Server, used by the gateway and by every subgraph:
+ * /health, a request-body limit, and the GraphQL endpoint at `/graphql` (and `/`).
+ * No web framework: nothing on the hot path but Apollo's own request handling.
+ */
+import http, { IncomingMessage, ServerResponse } from "node:http";
+import { AddressInfo } from "node:net";
+import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
+
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+
+export interface GraphQLRoute<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Refuses a request before GraphQL sees it (e.g. the subgraph perimeter); returns a message or undefined. */
+  guard?: (req: IncomingMessage) => string | undefined;
+}
+
+export interface HttpServiceOptions {
+  /** Path → route. */
+  routes: Record<string, GraphQLRoute<any>>;
+  health: () => Promise<boolean>;
+  maxBodyBytes?: number;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const errorBody = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) return resolve(undefined);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+async function handleGraphQL(route: GraphQLRoute<any>, req: IncomingMessage, res: ServerResponse, url: URL, maxBody: number) {
+  const refusal = route.guard?.(req);
+  if (refusal) return sendJson(res, 403, errorBody("FORBIDDEN", refusal));
+
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+  }
+  let body: unknown;
+  if (req.method === "POST") {
+    const text = await readBody(req, maxBody);
+    if (text === undefined) return sendJson(res, 413, errorBody("PAYLOAD_TOO_LARGE", `The request body exceeds ${maxBody} bytes.`));
+    try {
+      body = text.length ? JSON.parse(text) : undefined;
+    } catch {
+      return sendJson(res, 400, errorBody("BAD_REQUEST", "The request body is not valid JSON."));
+    }
+  }
+  const response = await route.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+    context: () => route.context(req),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === "complete") {
+    res.end(response.body.string);
+  } else {
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+}
+
+export interface RunningHttpService {
+  server: http.Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function createHttpService(options: HttpServiceOptions): http.Server {
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (url.pathname === "/health") {
+        const up = await options.health();
+        return sendJson(res, up ? 200 : 503, { status: up ? "ok" : "unavailable" });
+      }
+      const route = options.routes[url.pathname];
+      if (!route) return sendJson(res, 404, errorBody("NOT_FOUND", "No such endpoint."));
+      await handleGraphQL(route, req, res, url, maxBody);
+    } catch (error) {
+      console.error(JSON.stringify({ level: "error", msg: "http handler failed", error: String(error) }));
+      if (!res.headersSent) sendJson(res, 500, errorBody("INTERNAL_SERVER_ERROR", "Unexpected error."));
+      else res.end();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+export async function listen(server: http.Server, port: number, host = "127.0.0.1"): Promise<RunningHttpService> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port: actual,
+    url: `http://${host}:${actual}/graphql`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

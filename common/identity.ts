@@ -1,0 +1,106 @@
+/**
+ * Who is asking. Tokens are verified with jose at the gateway and again in every subgraph:
+ * a subgraph never trusts a caller because a gateway forwarded it.
+ */
+import { createPublicKey, KeyObject } from "node:crypto";
+import { createRemoteJWKSet, jwtVerify, SignJWT, JWTVerifyGetKey } from "jose";
+import { Config, DEV_JWT_SECRET } from "./config";
+import { unauthenticated } from "./errors";
+
+export const PARTNER_ROLES = [
+  "GLOBAL_ADMIN",
+  "ACCOUNT_ADMIN",
+  "USER_MANAGEMENT_ADMIN",
+  "ADMIN_AGENT",
+  "SALES_AGENT",
+  "HELPDESK_AGENT",
+  "BILLING_ADMIN",
+] as const;
+export const CUSTOMER_ROLES = ["GLOBAL_ADMIN", "USER"] as const;
+export const OPERATOR_ROLES = ["OPERATOR"] as const;
+
+export type OrgKind = "operator" | "partner" | "customer";
+
+export interface UserPrincipal {
+  kind: "user";
+  userId: string;
+  org: OrgKind;
+  /** Partner.id or Customer.id; absent for the operator. */
+  tid?: string;
+  roles: string[];
+}
+
+/** Another subgraph asking for facts on the internal endpoint. */
+export interface ServicePrincipal {
+  kind: "service";
+  service: string;
+}
+
+export type Principal = UserPrincipal | ServicePrincipal;
+
+const ROLES_BY_ORG: Record<OrgKind, readonly string[]> = {
+  operator: OPERATOR_ROLES,
+  partner: PARTNER_ROLES,
+  customer: CUSTOMER_ROLES,
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type TokenVerifier = (token: string | undefined) => Promise<UserPrincipal>;
+
+function verificationKey(config: Config): { key: Uint8Array | KeyObject | JWTVerifyGetKey; algorithms: string[] } {
+  if (config.jwksUrl) return { key: createRemoteJWKSet(new URL(config.jwksUrl)), algorithms: ["RS256", "ES256", "EdDSA"] };
+  if (config.jwtPublicKey) return { key: createPublicKey(config.jwtPublicKey), algorithms: ["RS256", "ES256", "EdDSA"] };
+  return { key: new TextEncoder().encode(config.jwtSecret ?? DEV_JWT_SECRET), algorithms: ["HS256"] };
+}
+
+export function createTokenVerifier(config: Config): TokenVerifier {
+  const { key, algorithms } = verificationKey(config);
+  return async (authorization) => {
+    const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (!token) throw unauthenticated("An Authorization: Bearer <token> header is required.");
+    let payload: Record<string, unknown>;
+    try {
+      const verified = await jwtVerify(token, key as Uint8Array, { algorithms, requiredClaims: ["exp", "sub"] });
+      payload = verified.payload as Record<string, unknown>;
+    } catch {
+      throw unauthenticated("The token is invalid or expired.");
+    }
+    return principalFromClaims(payload);
+  };
+}
+
+/** Checks the claims named in DOMAIN.md's Identity section; anything else is not a user. */
+export function principalFromClaims(claims: Record<string, unknown>): UserPrincipal {
+  const { sub, org, tid, roles } = claims;
+  if (typeof sub !== "string" || !sub) throw unauthenticated("The token has no subject.");
+  if (org !== "operator" && org !== "partner" && org !== "customer") {
+    throw unauthenticated("The token's org claim must be operator, partner or customer.");
+  }
+  if (org !== "operator" && (typeof tid !== "string" || !UUID.test(tid))) {
+    throw unauthenticated("The token's tid claim must be the organisation's tenant id.");
+  }
+  if (!Array.isArray(roles) || roles.some((r) => typeof r !== "string")) {
+    throw unauthenticated("The token's roles claim must be a list of roles.");
+  }
+  const known = ROLES_BY_ORG[org];
+  const ownRoles = (roles as string[]).filter((r) => known.includes(r));
+  return { kind: "user", userId: sub, org, tid: org === "operator" ? undefined : (tid as string).toLowerCase(), roles: ownRoles };
+}
+
+export interface TokenClaims {
+  sub: string;
+  org: OrgKind;
+  tid?: string;
+  roles: string[];
+}
+
+/** Development tokens only: signed with JWT_SECRET (or the documented default). */
+export async function signDevToken(claims: TokenClaims, secret = DEV_JWT_SECRET, expiresIn = "12h"): Promise<string> {
+  return new SignJWT({ org: claims.org, roles: claims.roles, ...(claims.tid ? { tid: claims.tid } : {}) })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}

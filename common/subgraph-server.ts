@@ -1,0 +1,166 @@
+/**
+ * Everything a subgraph server has in common: the perimeter (only callers holding the
+ * subgraph credential), the user's token verified again here, an internal endpoint for
+ * facts other subgraphs ask about, /health, and error masking. Builds without listening,
+ * so tests run it in-process on port 0.
+ */
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { IncomingMessage } from "node:http";
+import { ApolloServer, BaseContext } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { GraphQLSchema } from "graphql";
+import { Config, readConfig, SubgraphName } from "./config";
+import { Database, databaseIsUp, openDatabase } from "./db";
+import { formatError } from "./format-error";
+import { createHttpService, listen, RunningHttpService } from "./http";
+import { forbidden } from "./errors";
+import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "./identity";
+import { createInternalClient, InternalClient } from "./internal-client";
+
+export const SUBGRAPH_SECRET_HEADER = "x-subgraph-secret";
+export const SERVICE_NAME_HEADER = "x-csp-service";
+export const REQUEST_ID_HEADER = "x-request-id";
+
+export interface UserContext extends BaseContext {
+  principal: UserPrincipal;
+  requestId: string;
+}
+export interface ServiceContext extends BaseContext {
+  principal: ServicePrincipal;
+  requestId: string;
+}
+
+export interface SubgraphServerOptions<TUser extends UserContext, TService extends ServiceContext> {
+  name: string;
+  config: Config;
+  db: Database;
+  schema: GraphQLSchema;
+  /** The schema of `/internal/graphql`, answered for other subgraphs only. */
+  internalSchema: GraphQLSchema;
+  userContext: (principal: UserPrincipal, requestId: string) => TUser;
+  serviceContext: (principal: ServicePrincipal, requestId: string) => TService;
+}
+
+export interface SubgraphServer {
+  name: string;
+  db: Database;
+  start(port?: number): Promise<RunningHttpService>;
+  stop(): Promise<void>;
+}
+
+function secretMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const requestIdOf = (req: IncomingMessage) => {
+  const given = req.headers[REQUEST_ID_HEADER];
+  return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+};
+
+export function createSubgraphServer<TUser extends UserContext, TService extends ServiceContext>(
+  options: SubgraphServerOptions<TUser, TService>,
+): SubgraphServer {
+  const { config } = options;
+  const verify = createTokenVerifier(config);
+  const plugins = () => [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()];
+  const publicApollo = new ApolloServer<TUser>({
+    schema: options.schema,
+    plugins: plugins(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: !config.production,
+  });
+  const internalApollo = new ApolloServer<TService>({
+    schema: options.internalSchema,
+    plugins: plugins(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+  });
+  const perimeter = (req: IncomingMessage) =>
+    secretMatches(req.headers[SUBGRAPH_SECRET_HEADER], config.subgraphSecret)
+      ? undefined
+      : "This subgraph answers the gateway only.";
+
+  const http = createHttpService({
+    health: () => databaseIsUp(options.db),
+    routes: {
+      "/graphql": {
+        apollo: publicApollo,
+        guard: perimeter,
+        context: async (req) => {
+          const principal = await verify(req.headers.authorization);
+          if (principal.roles.length === 0) throw forbidden("The token carries no role of its organisation.");
+          return options.userContext(principal, requestIdOf(req));
+        },
+      },
+      "/internal/graphql": {
+        apollo: internalApollo,
+        guard: (req) => perimeter(req) ?? (req.headers[SERVICE_NAME_HEADER] ? undefined : "Internal callers must name themselves."),
+        context: async (req) =>
+          options.serviceContext({ kind: "service", service: String(req.headers[SERVICE_NAME_HEADER]) }, requestIdOf(req)),
+      },
+    },
+  });
+
+  let running: RunningHttpService | undefined;
+  return {
+    name: options.name,
+    db: options.db,
+    async start(port = 0) {
+      await Promise.all([publicApollo.start(), internalApollo.start()]);
+      running = await listen(http, port, config.host);
+      return running;
+    },
+    async stop() {
+      await running?.close();
+      await Promise.all([publicApollo.stop(), internalApollo.stop()]);
+      await options.db.close();
+    },
+  };
+}
+
+/** Where each subgraph listens; read when a call is made, so tests may fill it in after start. */
+export type PeerDirectory = Record<SubgraphName, string>;
+
+export interface SubgraphBuildOptions {
+  config?: Config;
+  /** Overrides DATA_DIR (":memory:" in tests). */
+  dataDir?: string;
+  databaseUrl?: string;
+  /** PostgreSQL schema (tests use a unique one per run). */
+  schema?: string;
+  peers?: PeerDirectory;
+}
+
+export interface SubgraphFoundation {
+  config: Config;
+  db: Database;
+  /** A client for another subgraph's internal facts, named as this subgraph. */
+  peer(name: SubgraphName): InternalClient;
+}
+
+/** Configuration, the subgraph's own database, and clients for its peers. */
+export async function prepareSubgraph(
+  name: SubgraphName,
+  entities: Function[],
+  options: SubgraphBuildOptions,
+): Promise<SubgraphFoundation> {
+  const config = options.config ?? readConfig();
+  const db = await openDatabase({
+    name,
+    entities,
+    dataDir: options.dataDir ?? config.dataDir,
+    databaseUrl: options.databaseUrl ?? config.databaseUrl,
+    schema: options.schema,
+  });
+  const peers = options.peers;
+  return {
+    config,
+    db,
+    peer: (other) => createInternalClient(() => peers?.[other] ?? config.subgraphUrl(other), name, config.subgraphSecret),
+  };
+}

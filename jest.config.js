@@ -1,0 +1,13 @@
+/** ts-jest in isolatedModules mode: type-checking is `npm run typecheck`'s job (see STACK.md). */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.[tj]s$": ["ts-jest", { isolatedModules: true, tsconfig: { allowJs: true } }],
+  },
+  // jose 6 ships ESM only; let ts-jest turn it into CommonJS.
+  transformIgnorePatterns: ["/node_modules/(?!(jose)/)"],
+  setupFiles: ["reflect-metadata"],
+  testTimeout: 30000,
+};

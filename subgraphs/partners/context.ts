@@ -1,0 +1,61 @@
+/** What every partners resolver gets: the caller, its loaders, and the directory it may read. */
+import { Cloud } from "../../common/enums";
+import { InternalClient } from "../../common/internal-client";
+import { UserPrincipal } from "../../common/identity";
+import { ServiceContext, UserContext } from "../../common/subgraph-server";
+import { DataSource } from "typeorm";
+import { Database } from "../../common/db";
+import { createLoaders, PartnersLoaders } from "./loaders";
+import { DirectoryScope } from "./rules";
+
+export interface PartnersDeps {
+  db: Database;
+  /** The customers subgraph's internal endpoint (a customer's cloud, for P1). */
+  customers: InternalClient;
+}
+
+export interface PartnersContext extends UserContext {
+  ds: DataSource;
+  deps: PartnersDeps;
+  loaders: PartnersLoaders;
+  directory(): Promise<DirectoryScope>;
+}
+
+export interface PartnersServiceContext extends ServiceContext {
+  ds: DataSource;
+}
+
+/** A customer's cloud never changes, so it is safe to remember for the life of the process. */
+const customerCloudCache = new Map<string, Cloud | null>();
+
+async function customerCloud(deps: PartnersDeps, customerId: string): Promise<Cloud | null> {
+  if (customerCloudCache.has(customerId)) return customerCloudCache.get(customerId)!;
+  const { customers } = await deps.customers.request<{ customers: { id: string; cloud: Cloud }[] }>(
+    "query($ids: [ID!]!) { customers(ids: $ids) { id cloud } }",
+    { ids: [customerId] },
+    "the customer's cloud",
+  );
+  const cloud = customers[0]?.cloud ?? null;
+  if (cloud) customerCloudCache.set(customerId, cloud);
+  return cloud;
+}
+
+export function createPartnersContext(deps: PartnersDeps, principal: UserPrincipal, requestId: string): PartnersContext {
+  const loaders = createLoaders(deps.db.dataSource);
+  let scope: Promise<DirectoryScope> | undefined;
+  return {
+    principal,
+    requestId,
+    ds: deps.db.dataSource,
+    deps,
+    loaders,
+    directory() {
+      scope ??= (async (): Promise<DirectoryScope> => {
+        if (principal.org === "operator") return { all: true };
+        if (principal.org === "partner") return { all: false, cloud: (await loaders.partner.load(principal.tid!))?.cloud ?? null };
+        return { all: false, cloud: await customerCloud(deps, principal.tid!) };
+      })();
+      return scope;
+    },
+  };
+}

@@ -1,0 +1,238 @@
+/** GraphQL entry points of the partners subgraph: thin, they load rows and apply rules.ts. */
+import { randomUUID } from "node:crypto";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { requireRole } from "../../common/authorization";
+import { clock } from "../../common/clock";
+import { isUniqueViolation } from "../../common/db";
+import { OrganizationKind, ResellerRelationshipStatus } from "../../common/enums";
+import { badInput, fail, forbidden, notFound } from "../../common/errors";
+import { ConnectionShape } from "../../common/graphql-types";
+import { toConnection, toPage } from "../../common/pagination";
+import { uuidArg } from "../../common/validation";
+import type { PartnersContext } from "./context";
+import type { RelationshipListArgs } from "./loaders";
+import {
+  CustomerRef,
+  EnrollPartnerInput,
+  EnrollPartnerPayload,
+  InviteResellerInput,
+  Partner,
+  ResellerRelationship,
+  ResellerRelationshipConnection,
+  ResellerRelationshipPayload,
+  Viewer,
+} from "./model";
+import {
+  canSeePartner,
+  canSeeRelationship,
+  checkAcceptance,
+  checkInvitation,
+  checkTermination,
+  ROLES,
+  validateEnrollment,
+} from "./rules";
+
+/** A partner by id, or null when the viewer may not see it (P1). Used by look-ups and `_entities`. */
+export async function visiblePartner(ctx: PartnersContext, id: string): Promise<Partner | null> {
+  const partner = await ctx.loaders.partner.load(id.toLowerCase());
+  return partner && canSeePartner(await ctx.directory(), partner) ? partner : null;
+}
+
+/** A relationship by id, or NOT_FOUND when it does not exist for the viewer. */
+async function visibleRelationship(ctx: PartnersContext, id: string): Promise<ResellerRelationship> {
+  const rel = await ctx.loaders.relationship.load(uuidArg(id, "relationshipId"));
+  if (!rel || !canSeeRelationship(ctx.principal, rel)) throw notFound("Reseller relationship");
+  return rel;
+}
+
+const empty = <T>(first?: number | null, after?: string | null): ConnectionShape<T> => toConnection<T>([], 0, toPage(first, after));
+
+@Resolver(() => Partner)
+export class PartnerResolver {
+  @Query(() => Viewer, { description: "The signed-in user and their organisation." })
+  viewer(@Ctx() ctx: PartnersContext): Viewer {
+    const p = ctx.principal;
+    return {
+      userId: p.userId,
+      kind: p.org.toUpperCase() as OrganizationKind,
+      roles: p.roles,
+      partner: null,
+      customer: p.org === "customer" ? ({ id: p.tid! } as CustomerRef) : null,
+    };
+  }
+
+  @Query(() => Partner, { nullable: true, description: "A partner of the viewer's cloud by its id (P1); NOT_FOUND otherwise." })
+  async partner(@Arg("id", () => ID, { description: "The partner's CSP tenant id." }) id: string, @Ctx() ctx: PartnersContext) {
+    const partner = await visiblePartner(ctx, uuidArg(id, "id"));
+    if (!partner) throw notFound("Partner");
+    return partner;
+  }
+
+  @Query(() => Partner, { nullable: true, description: "A partner of the viewer's cloud by MPN ID (how a provider finds a reseller to invite)." })
+  async partnerByMpnId(@Arg("mpnId", { description: "The partner's MPN ID." }) mpnId: string, @Ctx() ctx: PartnersContext) {
+    const partner = await ctx.ds.getRepository(Partner).findOneBy({ mpnId: mpnId.trim() });
+    if (!partner || !canSeePartner(await ctx.directory(), partner)) throw notFound("Partner");
+    return partner;
+  }
+
+  @FieldResolver(() => ResellerRelationshipConnection, {
+    description: "This partner's resellers (as indirect provider), as far as the viewer may see them: a reseller sees only its own link.",
+  })
+  resellers(
+    @Root() partner: Partner,
+    @Ctx() ctx: PartnersContext,
+    @Arg("status", () => ResellerRelationshipStatus, { nullable: true, description: "Only relationships in this status." })
+    status?: ResellerRelationshipStatus | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size: default 20, at most 100." }) first?: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after?: string | null,
+  ) {
+    return relationshipList(ctx, "resellersOf", partner, { status }, first, after);
+  }
+
+  @FieldResolver(() => ResellerRelationshipConnection, {
+    description: "This partner's indirect providers (as indirect reseller), as far as the viewer may see them.",
+  })
+  providers(
+    @Root() partner: Partner,
+    @Ctx() ctx: PartnersContext,
+    @Arg("status", () => ResellerRelationshipStatus, { nullable: true, description: "Only relationships in this status." })
+    status?: ResellerRelationshipStatus | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size: default 20, at most 100." }) first?: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after?: string | null,
+  ) {
+    return relationshipList(ctx, "providersOf", partner, { status }, first, after);
+  }
+
+  @Mutation(() => EnrollPartnerPayload, { description: "Enrols a partner in the program (operator only)." })
+  async enrollPartner(@Arg("input", () => EnrollPartnerInput) input: EnrollPartnerInput, @Ctx() ctx: PartnersContext) {
+    requireRole(ctx.principal, "operator", ROLES.enrollPartner);
+    const fields = validateEnrollment(input);
+    const repo = ctx.ds.getRepository(Partner);
+    if (await repo.existsBy({ id: fields.id })) throw badInput("input.id", "a partner with this tenant id is already enrolled.");
+    if (await repo.existsBy({ mpnId: fields.mpnId })) throw badInput("input.mpnId", "this MPN ID is already enrolled.");
+    try {
+      const partner = await ctx.deps.db.transaction((em) => em.save(em.create(Partner, { ...fields, enrolledAt: clock.now() })));
+      return { partner };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw badInput("input.mpnId", "this MPN ID or tenant id is already enrolled.");
+      throw error;
+    }
+  }
+}
+
+async function relationshipList(
+  ctx: PartnersContext,
+  loader: "resellersOf" | "providersOf",
+  partner: Partner,
+  args: RelationshipListArgs,
+  first?: number | null,
+  after?: string | null,
+) {
+  const page = toPage(first, after);
+  const viewer = ctx.principal;
+  if (viewer.org === "customer") return empty(first, after);
+  // Intersection of the field's meaning and the viewer's sight: another partner sees only its own link.
+  const onlyWith = viewer.org === "partner" && viewer.tid !== partner.id ? viewer.tid : undefined;
+  return ctx.loaders[loader].load({ parentId: partner.id, args: { status: args.status ?? null, onlyWith }, page });
+}
+
+@Resolver(() => Viewer)
+export class ViewerResolver {
+  @FieldResolver(() => Partner, { nullable: true, description: "The user's partner organisation; null unless the user is a partner's." })
+  async partner(@Ctx() ctx: PartnersContext) {
+    return ctx.principal.org === "partner" ? ctx.loaders.partner.load(ctx.principal.tid!) : null;
+  }
+}
+
+@Resolver(() => ResellerRelationship)
+export class ResellerRelationshipResolver {
+  @FieldResolver(() => Partner, { description: "The indirect provider." })
+  async provider(@Root() rel: ResellerRelationship, @Ctx() ctx: PartnersContext) {
+    return ctx.loaders.partner.load(rel.providerId);
+  }
+
+  @FieldResolver(() => Partner, { description: "The indirect reseller." })
+  async reseller(@Root() rel: ResellerRelationship, @Ctx() ctx: PartnersContext) {
+    return ctx.loaders.partner.load(rel.resellerId);
+  }
+
+  @Mutation(() => ResellerRelationshipPayload, {
+    description: "An indirect provider invites an indirect reseller, found by MPN ID (T1). The relationship starts PENDING.",
+  })
+  async inviteReseller(@Arg("input", () => InviteResellerInput) input: InviteResellerInput, @Ctx() ctx: PartnersContext) {
+    requireRole(ctx.principal, "partner", ROLES.inviteReseller);
+    const provider = await ctx.loaders.partner.load(ctx.principal.tid!);
+    if (!provider) throw forbidden("Your organisation is not an enrolled partner.");
+    const mpnId = (input.resellerMpnId ?? "").trim();
+    if (!/^\d{1,20}$/.test(mpnId)) throw badInput("input.resellerMpnId", "must be 1 to 20 digits.");
+    const reseller = await ctx.ds.getRepository(Partner).findOneBy({ mpnId });
+    if (!reseller) throw notFound("Partner");
+    const now = clock.now();
+    try {
+      const relationship = await ctx.deps.db.transaction(async (em) => {
+        const existing = await em.findBy(ResellerRelationship, { providerId: provider.id, resellerId: reseller.id });
+        checkInvitation(provider, reseller, existing);
+        return em.save(
+          em.create(ResellerRelationship, {
+            id: randomUUID(),
+            providerId: provider.id,
+            resellerId: reseller.id,
+            status: ResellerRelationshipStatus.PENDING,
+            invitedAt: now,
+            acceptedAt: null,
+            terminatedAt: null,
+          }),
+        );
+      });
+      return { relationship };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw fail("RELATIONSHIP_EXISTS", "A pending or active relationship with this reseller already exists.");
+      throw error;
+    }
+  }
+
+  @Mutation(() => ResellerRelationshipPayload, { description: "The invited reseller accepts a pending invitation (T2): ACTIVE." })
+  async acceptResellerInvitation(
+    @Arg("relationshipId", () => ID, { description: "The invitation's relationship id." }) relationshipId: string,
+    @Ctx() ctx: PartnersContext,
+  ) {
+    requireRole(ctx.principal, "partner", ROLES.acceptResellerInvitation);
+    const rel = await visibleRelationship(ctx, relationshipId);
+    checkAcceptance(ctx.principal, rel);
+    return { relationship: await transition(ctx, rel, ResellerRelationshipStatus.PENDING, { status: ResellerRelationshipStatus.ACTIVE, acceptedAt: clock.now() }) };
+  }
+
+  @Mutation(() => ResellerRelationshipPayload, {
+    description: "Either side ends a pending or active relationship (T3): TERMINATED, final. Customers and subscriptions stay as they were.",
+  })
+  async terminateResellerRelationship(
+    @Arg("relationshipId", () => ID, { description: "The relationship to end." }) relationshipId: string,
+    @Ctx() ctx: PartnersContext,
+  ) {
+    requireRole(ctx.principal, "partner", [...new Set([...ROLES.terminateAsProvider, ...ROLES.terminateAsReseller])]);
+    const rel = await visibleRelationship(ctx, relationshipId);
+    checkTermination(ctx.principal, rel);
+    return {
+      relationship: await transition(ctx, rel, rel.status, { status: ResellerRelationshipStatus.TERMINATED, terminatedAt: clock.now() }),
+    };
+  }
+}
+
+/** Applies a status change only if the row is still in `from`: a concurrent change makes it INVALID_STATE. */
+async function transition(
+  ctx: PartnersContext,
+  rel: ResellerRelationship,
+  from: ResellerRelationshipStatus,
+  change: Partial<ResellerRelationship>,
+): Promise<ResellerRelationship> {
+  return ctx.deps.db.transaction(async (em) => {
+    const result = await em
+      .createQueryBuilder()
+      .update(ResellerRelationship)
+      .set(change)
+      .where("id = :id AND status = :from", { id: rel.id, from })
+      .execute();
+    if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");
+    return (await em.findOneByOrFail(ResellerRelationship, { id: rel.id }))!;
+  });
+}
