@@ -1,0 +1,140 @@
+/** Per-request DataLoaders of the customers subgraph: every reference and list goes through one. */
+import DataLoader from "dataloader";
+import { DataSource, SelectQueryBuilder } from "typeorm";
+import { Clock } from "../../common/clock";
+import { byIdLoader, connectionLoader } from "../../common/connection-loader";
+import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
+import { InternalClient } from "../../common/internal-client";
+import { UserPrincipal } from "../../common/identity";
+import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
+import type { PartnerFacts } from "./rules";
+
+function groupBy<R>(rows: R[], keys: readonly string[], keyOf: (r: R) => string): R[][] {
+  const map = new Map<string, R[]>(keys.map((k) => [k, []]));
+  for (const row of rows) map.get(keyOf(row))?.push(row);
+  return keys.map((k) => map.get(k)!);
+}
+
+/**
+ * Restricts `qb` (alias `c`, the customer table) to the customers the viewer may *list*
+ * (CV1: an active reseller relationship — own or as indirect provider — or an active
+ * delegated admin relationship; a customer's users their own; the operator all).
+ */
+export function restrictToListable(qb: SelectQueryBuilder<Customer>, viewer: UserPrincipal, now: Date): SelectQueryBuilder<Customer> {
+  if (viewer.org === "operator") return qb;
+  if (viewer.org === "customer") return qb.andWhere("c.id = :viewerCustomer", { viewerCustomer: viewer.tid });
+  const viaReseller = qb
+    .subQuery()
+    .select("vr.customerId")
+    .from(CustomerPartnerRelationship, "vr")
+    .where("vr.status = :vActive AND (vr.partnerId = :viewerPartner OR vr.indirectProviderId = :viewerPartner)")
+    .getQuery();
+  const viaDap = qb
+    .subQuery()
+    .select("vd.customerId")
+    .from(DelegatedAdminRelationship, "vd")
+    .where("vd.partnerId = :viewerPartner AND vd.storedStatus = :dActive AND (vd.autoExtend = :yes OR vd.storedEndsAt > :now)")
+    .getQuery();
+  return qb.andWhere(`(c.id IN ${viaReseller} OR c.id IN ${viaDap})`, {
+    vActive: CustomerRelationshipStatus.ACTIVE,
+    viewerPartner: viewer.tid,
+    dActive: DelegatedAdminStatus.ACTIVE,
+    yes: true,
+    now: now.toISOString(),
+  });
+}
+
+export function applySearch(qb: SelectQueryBuilder<Customer>, search?: string | null) {
+  const term = search?.trim().toLowerCase();
+  if (!term) return qb;
+  const like = `%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  return qb.andWhere("(LOWER(c.companyName) LIKE :like ESCAPE '\\' OR c.defaultDomain LIKE :like ESCAPE '\\')", { like });
+}
+
+export interface PartnerCustomersArgs {
+  resellerId?: string | null;
+  search?: string | null;
+}
+
+export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Clock, peers: { partners: InternalClient; subscriptions: InternalClient }) {
+  const customers = () => ds.getRepository(Customer).createQueryBuilder("c");
+
+  /** Customers of partner(s) `parentIds` (the field's meaning), as the viewer may list them. */
+  const partnerCustomersQuery = (parentIds: string[], args: PartnerCustomersArgs) => {
+    const rel = customers()
+      .subQuery()
+      .select("pr.customerId")
+      .from(CustomerPartnerRelationship, "pr")
+      .where("pr.status = :prActive")
+      .andWhere(args.resellerId ? "pr.indirectProviderId IN (:...parents) AND pr.partnerId = :reseller" : "(pr.partnerId IN (:...parents) OR pr.indirectProviderId IN (:...parents))")
+      .getQuery();
+    const qb = customers()
+      .where(`c.id IN ${rel}`, { prActive: CustomerRelationshipStatus.ACTIVE, parents: parentIds, reseller: args.resellerId ?? null })
+      .orderBy("c.companyName", "ASC")
+      .addOrderBy("c.id", "ASC");
+    return applySearch(restrictToListable(qb, viewer, clock.now()), args.search);
+  };
+
+  return {
+    customer: byIdLoader((ids) => customers().where("c.id IN (:...ids)", { ids }).getMany()),
+
+    relationshipsOfCustomer: new DataLoader<string, CustomerPartnerRelationship[]>(async (ids) => {
+      const rows = await ds
+        .getRepository(CustomerPartnerRelationship)
+        .createQueryBuilder("r")
+        .where("r.customerId IN (:...ids)", { ids })
+        .orderBy("r.establishedAt", "ASC")
+        .addOrderBy("r.id", "ASC")
+        .getMany();
+      return groupBy(rows, ids, (r) => r.customerId);
+    }),
+
+    delegatedAdminsOfCustomer: new DataLoader<string, DelegatedAdminRelationship[]>(async (ids) => {
+      const rows = await ds
+        .getRepository(DelegatedAdminRelationship)
+        .createQueryBuilder("d")
+        .where("d.customerId IN (:...ids)", { ids })
+        .orderBy("d.createdAt", "ASC")
+        .addOrderBy("d.id", "ASC")
+        .getMany();
+      return groupBy(rows, ids, (d) => d.customerId);
+    }),
+
+    /** CV1's third way: customers of which the viewing partner sees a subscription (asked of the subscriptions subgraph). */
+    seesSubscriptionOf: new DataLoader<string, boolean>(async (customerIds) => {
+      if (viewer.org !== "partner") return customerIds.map(() => false);
+      const { customersWithPartnerSubscriptions: ids } = await peers.subscriptions.request<{ customersWithPartnerSubscriptions: string[] }>(
+        "query($partnerId: ID!, $customerIds: [ID!]!) { customersWithPartnerSubscriptions(partnerId: $partnerId, customerIds: $customerIds) }",
+        { partnerId: viewer.tid, customerIds },
+        "the partner's subscriptions",
+      );
+      const found = new Set(ids);
+      return customerIds.map((id) => found.has(id));
+    }),
+
+    partnerFacts: new DataLoader<string, PartnerFacts | null>(async (ids) => {
+      const { partners } = await peers.partners.request<{ partners: PartnerFacts[] }>(
+        "query($ids: [ID!]!) { partners(ids: $ids) { id cloud country programs agreementSigned } }",
+        { ids },
+        "the partner's enrolment",
+      );
+      const byId = new Map(partners.map((p) => [p.id, p]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+
+    customersOfPartner: connectionLoader<PartnerCustomersArgs, Customer & { parentIds?: string[] }>({
+      argsKey: (a) => `${a.resellerId ?? ""}|${a.search ?? ""}`,
+      fetchPage: async (parentId, args, page) => {
+        const [rows, total] = await partnerCustomersQuery([parentId], args).offset(page.offset).limit(page.limit).getManyAndCount();
+        return { rows, total };
+      },
+      // Rare (several partners' customer lists in one request): one query per parent keeps it simple and bounded by the batch.
+      fetchAll: async (parentIds, args) => {
+        const lists = await Promise.all(parentIds.map(async (p) => (await partnerCustomersQuery([p], args).getMany()).map((c) => ({ ...c, parentIds: [p] }))));
+        return lists.flat();
+      },
+      parentsOf: (row) => row.parentIds ?? [],
+    }),
+  };
+}
+export type CustomersLoaders = ReturnType<typeof createLoaders>;

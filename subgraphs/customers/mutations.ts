@@ -1,0 +1,371 @@
+/**
+ * The customers subgraph's mutations. Facts owned by other subgraphs are asked first (at
+ * the moment of the mutation, failing closed); then one local transaction checks and writes.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { requireRole } from "../../common/authorization";
+import { addMs, clock, DAY_MS } from "../../common/clock";
+import { isUniqueViolation } from "../../common/db";
+import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
+import { badInput, fail, forbidden, notFound } from "../../common/errors";
+import { country, domainName, text, uuidArg } from "../../common/validation";
+import type { CustomersContext } from "./context";
+import {
+  CreateCustomerInput,
+  CreateCustomerPayload,
+  CreateDelegatedAdminRelationshipInput,
+  CreateRelationshipRequestInput,
+  Customer,
+  CustomerPartnerRelationship,
+  CustomerPartnerRelationshipPayload,
+  DelegatedAdminRelationship,
+  DelegatedAdminRelationshipPayload,
+  RegisterCustomerTenantInput,
+  RegisterCustomerTenantPayload,
+  RelationshipRequest,
+  RelationshipRequestPayload,
+} from "./model";
+import { visibleCustomer } from "./resolvers";
+import {
+  checkCloudOpen,
+  checkSameCloudAndCountry,
+  delegatedAdminState,
+  isIndirectProvider,
+  isIndirectReseller,
+  isResellerOnly,
+  PartnerFacts,
+  REQUEST_LIFETIME_MS,
+  requestStatus,
+  ROLES,
+  validateBillingProfile,
+  validateDelegatedAdmin,
+  validateRegistration,
+} from "./rules";
+
+async function ownPartner(ctx: CustomersContext): Promise<PartnerFacts> {
+  const partner = await ctx.loaders.partnerFacts.load(ctx.principal.tid!);
+  if (!partner) throw forbidden("Your organisation is not an enrolled partner.");
+  return partner;
+}
+
+/** Which of `resellerIds` are ACTIVE with `providerId` right now (asked of the partners subgraph). */
+async function activeResellers(ctx: CustomersContext, providerId: string, resellerIds: string[]): Promise<Set<string>> {
+  const { activeResellerIds } = await ctx.deps.partners.request<{ activeResellerIds: string[] }>(
+    "query($p: ID!, $r: [ID!]!) { activeResellerIds(providerId: $p, resellerIds: $r) }",
+    { p: providerId, r: resellerIds },
+    "the reseller's relationship with its provider",
+  );
+  return new Set(activeResellerIds);
+}
+
+async function assertDomainFree(ctx: CustomersContext, defaultDomain: string) {
+  if (await ctx.ds.getRepository(Customer).existsBy({ defaultDomain })) {
+    throw badInput("input.defaultDomain", "a customer with this domain already exists.");
+  }
+}
+
+function rethrowUnique(error: unknown, field: string, message: string): never {
+  if (isUniqueViolation(error)) throw badInput(field, message);
+  throw error;
+}
+
+@Resolver()
+export class CustomerMutations {
+  @Mutation(() => RegisterCustomerTenantPayload, {
+    description: "Registers a customer tenant that exists outside the program (operator only). Not a partner's CSP tenant (O2); not in GERMANY (NC2).",
+  })
+  async registerCustomerTenant(@Arg("input", () => RegisterCustomerTenantInput) input: RegisterCustomerTenantInput, @Ctx() ctx: CustomersContext) {
+    requireRole(ctx.principal, "operator", ROLES.registerCustomerTenant);
+    const fields = validateRegistration(input);
+    checkCloudOpen(fields.cloud);
+    if (await ctx.loaders.partnerFacts.load(fields.id)) {
+      throw fail("CSP_TENANT_PURCHASE_FORBIDDEN", "This tenant is a partner's CSP tenant; it cannot be a customer.");
+    }
+    if (await ctx.ds.getRepository(Customer).existsBy({ id: fields.id })) throw badInput("input.id", "this tenant is already registered.");
+    await assertDomainFree(ctx, fields.defaultDomain);
+    try {
+      const customer = await ctx.deps.db.transaction((em) =>
+        em.save(em.create(Customer, { ...fields, ...validateBillingProfile(null), createdAt: clock.now() })),
+      );
+      return { customer };
+    } catch (error) {
+      rethrowUnique(error, "input.defaultDomain", "a customer with this domain or id already exists.");
+    }
+  }
+
+  @Mutation(() => CreateCustomerPayload, {
+    description:
+      "A partner creates a customer tenant and so gets an ACTIVE reseller relationship with it. With `resellerId`, an indirect provider creates it on behalf of that reseller (T4).",
+  })
+  async createCustomer(@Arg("input", () => CreateCustomerInput) input: CreateCustomerInput, @Ctx() ctx: CustomersContext) {
+    requireRole(ctx.principal, "partner", ROLES.createCustomer);
+    const fields = {
+      companyName: text(input.companyName, "input.companyName", 200),
+      defaultDomain: domainName(input.defaultDomain, "input.defaultDomain"),
+      country: country(input.country, "input.country"),
+      ...validateBillingProfile(input.billingProfile),
+    };
+    const resellerId = input.resellerId ? uuidArg(input.resellerId, "input.resellerId") : null;
+    const partner = await ownPartner(ctx);
+    checkCloudOpen(partner.cloud);
+    if (partner.country !== fields.country) throw fail("REGION_MISMATCH", "A partner creates customers of its own country only.");
+    let relationshipPartner = partner.id;
+    let indirectProviderId: string | null = null;
+    if (resellerId) {
+      // T4: only for an ACTIVE reseller of this provider that has signed the agreement.
+      const reseller = await ctx.loaders.partnerFacts.load(resellerId);
+      const active = isIndirectProvider(partner) && reseller ? await activeResellers(ctx, partner.id, [resellerId]) : new Set<string>();
+      if (!reseller || !active.has(resellerId) || !reseller.agreementSigned) {
+        throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you or has not signed the partner agreement.");
+      }
+      relationshipPartner = resellerId;
+      indirectProviderId = partner.id;
+    }
+    await assertDomainFree(ctx, fields.defaultDomain);
+    const now = clock.now();
+    try {
+      const customer = await ctx.deps.db.transaction(async (em) => {
+        const created = await em.save(em.create(Customer, { id: randomUUID(), cloud: partner.cloud, createdAt: now, ...fields }));
+        await em.save(
+          em.create(CustomerPartnerRelationship, {
+            id: randomUUID(),
+            customerId: created.id,
+            partnerId: relationshipPartner,
+            indirectProviderId,
+            status: CustomerRelationshipStatus.ACTIVE,
+            establishedAt: now,
+            removedAt: null,
+          }),
+        );
+        return created;
+      });
+      return { customer };
+    } catch (error) {
+      rethrowUnique(error, "input.defaultDomain", "a customer with this domain already exists.");
+    }
+  }
+
+  @Mutation(() => RelationshipRequestPayload, {
+    description: "A partner asks for a reseller relationship: a one-time code and URL for a customer's global admin, valid 90 days (CR1, CR2).",
+  })
+  async createRelationshipRequest(
+    @Ctx() ctx: CustomersContext,
+    @Arg("input", () => CreateRelationshipRequestInput, { nullable: true, description: "Options (an indirect reseller names its provider)." })
+    input?: CreateRelationshipRequestInput | null,
+  ) {
+    requireRole(ctx.principal, "partner", ROLES.createRelationshipRequest);
+    const partner = await ownPartner(ctx);
+    const providerId = input?.indirectProviderId ? uuidArg(input.indirectProviderId, "input.indirectProviderId") : null;
+    if (providerId) {
+      if (!isIndirectReseller(partner)) throw fail("INVALID_PARTNER_TYPE", "Only an indirect reseller names an indirect provider.");
+      if (!(await activeResellers(ctx, providerId, [partner.id])).has(partner.id)) {
+        throw fail("RESELLER_NOT_AUTHORIZED", "The named provider has no ACTIVE relationship with you.");
+      }
+    } else if (isResellerOnly(partner)) {
+      throw badInput("input.indirectProviderId", "an indirect reseller must name one of its active indirect providers.");
+    }
+    const now = clock.now();
+    const request = await ctx.deps.db.transaction((em) =>
+      em.save(
+        em.create(RelationshipRequest, {
+          id: randomUUID(),
+          partnerId: partner.id,
+          indirectProviderId: providerId,
+          code: randomBytes(24).toString("base64url"), // 192 random bits
+          storedStatus: RelationshipRequestStatus.PENDING,
+          createdAt: now,
+          expiresAt: addMs(now, REQUEST_LIFETIME_MS),
+          acceptedByCustomerId: null,
+        }),
+      ),
+    );
+    return { request };
+  }
+
+  @Mutation(() => CustomerPartnerRelationshipPayload, {
+    description: "A customer's global admin accepts a relationship request by its code: the partner may now sell to the customer (CR1, CR2).",
+  })
+  async acceptRelationshipRequest(@Arg("code", { description: "The code from the request." }) code: string, @Ctx() ctx: CustomersContext) {
+    requireRole(ctx.principal, "customer", ROLES.acceptRelationshipRequest);
+    const request = await ctx.ds.getRepository(RelationshipRequest).findOneBy({ code: (code ?? "").trim() });
+    const now = clock.now();
+    if (!request || request.storedStatus === RelationshipRequestStatus.ACCEPTED) throw notFound("Relationship request");
+    if (requestStatus(request, now) === RelationshipRequestStatus.EXPIRED) throw fail("REQUEST_EXPIRED", "The relationship request has expired.");
+    const customer = await ctx.loaders.customer.load(ctx.principal.tid!);
+    if (!customer) throw notFound("Customer");
+    const partner = await ctx.loaders.partnerFacts.load(request.partnerId);
+    if (!partner) throw notFound("Relationship request");
+    checkSameCloudAndCountry(partner, customer);
+    if (request.indirectProviderId && !(await activeResellers(ctx, request.indirectProviderId, [partner.id])).has(partner.id)) {
+      throw fail("RESELLER_NOT_AUTHORIZED", "The reseller's relationship with the named provider is no longer active.");
+    }
+    try {
+      const relationship = await ctx.deps.db.transaction(async (em) => {
+        const exists = await em.existsBy(CustomerPartnerRelationship, {
+          customerId: customer.id,
+          partnerId: partner.id,
+          status: CustomerRelationshipStatus.ACTIVE,
+        });
+        if (exists) throw fail("RELATIONSHIP_EXISTS", "This partner already has an active relationship with you.");
+        const used = await em
+          .createQueryBuilder()
+          .update(RelationshipRequest)
+          .set({ storedStatus: RelationshipRequestStatus.ACCEPTED, acceptedByCustomerId: customer.id })
+          .where("id = :id AND storedStatus = :pending", { id: request.id, pending: RelationshipRequestStatus.PENDING })
+          .execute();
+        if (!used.affected) throw notFound("Relationship request");
+        return em.save(
+          em.create(CustomerPartnerRelationship, {
+            id: randomUUID(),
+            customerId: customer.id,
+            partnerId: partner.id,
+            indirectProviderId: request.indirectProviderId,
+            status: CustomerRelationshipStatus.ACTIVE,
+            establishedAt: now,
+            removedAt: null,
+          }),
+        );
+      });
+      return { relationship };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw fail("RELATIONSHIP_EXISTS", "This partner already has an active relationship with you.");
+      throw error;
+    }
+  }
+
+  @Mutation(() => CustomerPartnerRelationshipPayload, {
+    description:
+      "The partner's or the customer's global admin removes a reseller relationship (CR3); refused while the partner has ACTIVE subscriptions for the customer. Subscriptions stay as they are.",
+  })
+  async removeResellerRelationship(
+    @Arg("customerId", () => ID, { description: "The customer." }) customerIdArg: string,
+    @Arg("partnerId", () => ID, { description: "The partner whose relationship ends." }) partnerIdArg: string,
+    @Ctx() ctx: CustomersContext,
+  ) {
+    const viewer = ctx.principal;
+    if (!viewer.roles.includes("GLOBAL_ADMIN") || (viewer.org !== "partner" && viewer.org !== "customer")) throw forbidden();
+    const customerId = uuidArg(customerIdArg, "customerId");
+    const partnerId = uuidArg(partnerIdArg, "partnerId");
+    // A partner removes only its own relationship; a customer only its own. Anything else does not exist for them.
+    const party = viewer.org === "partner" ? partnerId === viewer.tid : customerId === viewer.tid;
+    const rel = party
+      ? await ctx.ds.getRepository(CustomerPartnerRelationship).findOneBy({ customerId, partnerId, status: CustomerRelationshipStatus.ACTIVE })
+      : null;
+    if (!rel) throw notFound("Reseller relationship");
+    const { activeSubscriptionCount } = await ctx.deps.subscriptions.request<{ activeSubscriptionCount: number }>(
+      "query($p: ID!, $c: ID!) { activeSubscriptionCount(partnerId: $p, customerId: $c) }",
+      { p: partnerId, c: customerId },
+      "the partner's active subscriptions",
+    );
+    if (activeSubscriptionCount > 0) {
+      throw fail("ACTIVE_SUBSCRIPTIONS_EXIST", `The partner still has ${activeSubscriptionCount} active subscription(s) for this customer; suspend them first.`);
+    }
+    const relationship = await ctx.deps.db.transaction(async (em) => {
+      const result = await em
+        .createQueryBuilder()
+        .update(CustomerPartnerRelationship)
+        .set({ status: CustomerRelationshipStatus.REMOVED, removedAt: clock.now() })
+        .where("id = :id AND status = :active", { id: rel.id, active: CustomerRelationshipStatus.ACTIVE })
+        .execute();
+      if (!result.affected) throw notFound("Reseller relationship");
+      return em.findOneByOrFail(CustomerPartnerRelationship, { id: rel.id });
+    });
+    return { relationship };
+  }
+
+  @Mutation(() => DelegatedAdminRelationshipPayload, {
+    description: "A partner asks a customer it can see for admin roles (DA1). Starts APPROVAL_PENDING.",
+  })
+  async createDelegatedAdminRelationship(
+    @Arg("input", () => CreateDelegatedAdminRelationshipInput) input: CreateDelegatedAdminRelationshipInput,
+    @Ctx() ctx: CustomersContext,
+  ) {
+    requireRole(ctx.principal, "partner", ROLES.createDelegatedAdminRelationship);
+    const customer = await visibleCustomer(ctx, uuidArg(input.customerId, "input.customerId"));
+    if (!customer) throw notFound("Customer");
+    const fields = validateDelegatedAdmin(input);
+    const partnerId = ctx.principal.tid!;
+    try {
+      const relationship = await ctx.deps.db.transaction(async (em) => {
+        if (await em.existsBy(DelegatedAdminRelationship, { partnerId, displayName: fields.displayName })) {
+          throw fail("DUPLICATE_NAME", "You already have a delegated admin relationship with this display name.");
+        }
+        return em.save(
+          em.create(DelegatedAdminRelationship, {
+            id: randomUUID(),
+            partnerId,
+            customerId: customer.id,
+            ...fields,
+            storedStatus: DelegatedAdminStatus.APPROVAL_PENDING,
+            createdAt: clock.now(),
+            activatedAt: null,
+            storedEndsAt: null,
+            terminatedAt: null,
+          }),
+        );
+      });
+      return { relationship };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw fail("DUPLICATE_NAME", "You already have a delegated admin relationship with this display name.");
+      throw error;
+    }
+  }
+
+  @Mutation(() => DelegatedAdminRelationshipPayload, {
+    description: "The customer's global admin approves a pending delegated admin relationship (DA2): ACTIVE for `durationDays`.",
+  })
+  async approveDelegatedAdminRelationship(@Arg("id", () => ID, { description: "The relationship." }) id: string, @Ctx() ctx: CustomersContext) {
+    requireRole(ctx.principal, "customer", ROLES.approveDelegatedAdminRelationship);
+    const dap = await ctx.ds.getRepository(DelegatedAdminRelationship).findOneBy({ id: uuidArg(id, "id") });
+    if (!dap || dap.customerId !== ctx.principal.tid) throw notFound("Delegated admin relationship");
+    const now = clock.now();
+    const state = delegatedAdminState(dap, now).status;
+    if (state !== DelegatedAdminStatus.APPROVAL_PENDING) throw fail("INVALID_STATE", `The relationship is ${state}, not APPROVAL_PENDING.`);
+    return {
+      relationship: await changeDap(ctx, dap, DelegatedAdminStatus.APPROVAL_PENDING, {
+        storedStatus: DelegatedAdminStatus.ACTIVE,
+        activatedAt: now,
+        storedEndsAt: addMs(now, dap.durationDays * DAY_MS),
+      }),
+    };
+  }
+
+  @Mutation(() => DelegatedAdminRelationshipPayload, {
+    description: "Either side ends a delegated admin relationship (DA4): TERMINATED, final. No subscription or reseller relationship changes.",
+  })
+  async terminateDelegatedAdminRelationship(@Arg("id", () => ID, { description: "The relationship." }) id: string, @Ctx() ctx: CustomersContext) {
+    const viewer = ctx.principal;
+    const roles = viewer.org === "partner" ? ROLES.terminateDelegatedAdminRelationshipPartner : ROLES.terminateDelegatedAdminRelationshipCustomer;
+    if (viewer.org === "operator") throw forbidden();
+    requireRole(viewer, viewer.org, roles);
+    const dap = await ctx.ds.getRepository(DelegatedAdminRelationship).findOneBy({ id: uuidArg(id, "id") });
+    const party = dap && (viewer.org === "partner" ? dap.partnerId === viewer.tid : dap.customerId === viewer.tid);
+    if (!dap || !party) throw notFound("Delegated admin relationship");
+    const state = delegatedAdminState(dap, clock.now()).status;
+    if (state !== DelegatedAdminStatus.ACTIVE && state !== DelegatedAdminStatus.APPROVAL_PENDING) {
+      throw fail("INVALID_STATE", `The relationship is ${state}; expiry and termination are final.`);
+    }
+    return {
+      relationship: await changeDap(ctx, dap, dap.storedStatus, { storedStatus: DelegatedAdminStatus.TERMINATED, terminatedAt: clock.now() }),
+    };
+  }
+}
+
+async function changeDap(
+  ctx: CustomersContext,
+  dap: DelegatedAdminRelationship,
+  from: DelegatedAdminStatus,
+  change: Partial<DelegatedAdminRelationship>,
+) {
+  return ctx.deps.db.transaction(async (em) => {
+    const result = await em
+      .createQueryBuilder()
+      .update(DelegatedAdminRelationship)
+      .set(change)
+      .where("id = :id AND storedStatus = :from", { id: dap.id, from })
+      .execute();
+    if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");
+    return em.findOneByOrFail(DelegatedAdminRelationship, { id: dap.id });
+  });
+}

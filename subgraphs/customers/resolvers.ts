@@ -1,0 +1,190 @@
+/** GraphQL entry points of the customers subgraph: reads (CV1, MP2, DA5) and their fields. */
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { clock } from "../../common/clock";
+import { DelegatedAdminStatus } from "../../common/enums";
+import { notFound } from "../../common/errors";
+import { toConnection, toPage } from "../../common/pagination";
+import { uuidArg } from "../../common/validation";
+import type { CustomersContext } from "./context";
+import { applySearch, restrictToListable } from "./loaders";
+import {
+  BillingProfile,
+  Customer,
+  CustomerConnection,
+  CustomerPartnerRelationship,
+  DelegatedAdminRelationship,
+  PartnerRef,
+  RelationshipRequest,
+} from "./model";
+import { canSeeCustomerRelationship, canSeeDelegatedAdmin, delegatedAdminState, requestStatus } from "./rules";
+import { RelationshipRequestStatus } from "../../common/enums";
+
+/** A customer by id, or null when CV1 hides it from the viewer. Used by look-ups and `_entities`. */
+export async function visibleCustomer(ctx: CustomersContext, id: string): Promise<Customer | null> {
+  const customer = await ctx.loaders.customer.load(id.toLowerCase());
+  return customer && (await ctx.canSeeCustomer(customer)) ? customer : null;
+}
+
+const partnerRef = (id: string | null): PartnerRef | null => (id ? ({ id } as PartnerRef) : null);
+
+const pageArgs = {
+  first: { nullable: true, description: "Page size: default 20, at most 100." },
+  after: { nullable: true, description: "Cursor to continue after." },
+} as const;
+
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Query(() => Customer, { nullable: true, description: "A customer the viewer may see (CV1); NOT_FOUND otherwise." })
+  async customer(@Arg("id", () => ID, { description: "The customer's tenant id." }) id: string, @Ctx() ctx: CustomersContext) {
+    const customer = await visibleCustomer(ctx, uuidArg(id, "id"));
+    if (!customer) throw notFound("Customer");
+    return customer;
+  }
+
+  @Query(() => CustomerConnection, {
+    description: "The customers the viewer may list (CV1), by company name; `search` matches company name and domain.",
+  })
+  async customers(
+    @Ctx() ctx: CustomersContext,
+    @Arg("search", () => String, { nullable: true, description: "Case-insensitive text in the company name or default domain." }) search?: string | null,
+    @Arg("first", () => Int, pageArgs.first) first?: number | null,
+    @Arg("after", () => String, pageArgs.after) after?: string | null,
+  ) {
+    const page = toPage(first, after);
+    const qb = ctx.ds.getRepository(Customer).createQueryBuilder("c").orderBy("c.companyName", "ASC").addOrderBy("c.id", "ASC");
+    const [rows, total] = await applySearch(restrictToListable(qb, ctx.principal, clock.now()), search)
+      .offset(page.offset)
+      .limit(page.limit)
+      .getManyAndCount();
+    return toConnection(rows, total, page);
+  }
+
+  @FieldResolver(() => BillingProfile, {
+    nullable: true,
+    description: "Admin details: null unless the viewer is the customer, the operator, or a partner with an active delegated admin relationship.",
+  })
+  async billingProfile(@Root() customer: Customer, @Ctx() ctx: CustomersContext): Promise<BillingProfile | null> {
+    const viewer = ctx.principal;
+    const allowed =
+      viewer.org === "operator" ||
+      (viewer.org === "customer" && viewer.tid === customer.id) ||
+      (viewer.org === "partner" && (await ctx.standing(customer.id)).activeDelegatedAdmin);
+    if (!allowed || !customer.billingEmail) return null;
+    return {
+      email: customer.billingEmail,
+      companyName: customer.companyName,
+      addressLine: customer.billingAddressLine,
+      city: customer.billingCity,
+      postalCode: customer.billingPostalCode,
+    };
+  }
+
+  @FieldResolver(() => [CustomerPartnerRelationship], {
+    description: "The customer's reseller relationships the viewer may see: a partner its own (a provider also its resellers'), the customer all (MP2).",
+  })
+  async partnerRelationships(@Root() customer: Customer, @Ctx() ctx: CustomersContext) {
+    const all = await ctx.loaders.relationshipsOfCustomer.load(customer.id);
+    return all.filter((r) => canSeeCustomerRelationship(ctx.principal, r));
+  }
+
+  @FieldResolver(() => [DelegatedAdminRelationship], {
+    description: "The customer's delegated admin relationships the viewer may see: a partner its own, the customer all.",
+  })
+  async delegatedAdminRelationships(
+    @Root() customer: Customer,
+    @Ctx() ctx: CustomersContext,
+    @Arg("status", () => DelegatedAdminStatus, { nullable: true, description: "Only relationships in this status." })
+    status?: DelegatedAdminStatus | null,
+  ) {
+    const now = clock.now();
+    const all = await ctx.loaders.delegatedAdminsOfCustomer.load(customer.id);
+    return all.filter((d) => canSeeDelegatedAdmin(ctx.principal, d) && (!status || delegatedAdminState(d, now).status === status));
+  }
+}
+
+@Resolver(() => PartnerRef)
+export class PartnerCustomersResolver {
+  @FieldResolver(() => CustomerConnection, {
+    description:
+      "This partner's customers (active reseller relationships, its own or as indirect provider), as far as the viewer may list them (T7, CV1).",
+  })
+  customers(
+    @Root() partner: PartnerRef,
+    @Ctx() ctx: CustomersContext,
+    @Arg("resellerId", () => ID, { nullable: true, description: "For an indirect provider: only the customers of this reseller." })
+    resellerId?: string | null,
+    @Arg("search", () => String, { nullable: true, description: "Case-insensitive text in the company name or default domain." })
+    search?: string | null,
+    @Arg("first", () => Int, pageArgs.first) first?: number | null,
+    @Arg("after", () => String, pageArgs.after) after?: string | null,
+  ) {
+    const page = toPage(first, after);
+    const reseller = resellerId ? uuidArg(resellerId, "resellerId") : null;
+    return ctx.loaders.customersOfPartner.load({ parentId: partner.id, args: { resellerId: reseller, search: search ?? null }, page });
+  }
+}
+
+@Resolver(() => CustomerPartnerRelationship)
+export class CustomerPartnerRelationshipResolver {
+  @FieldResolver(() => Customer, { description: "The customer." })
+  async customer(@Root() rel: CustomerPartnerRelationship, @Ctx() ctx: CustomersContext) {
+    // The relationship is shown only to its parties, who know its customer.
+    return ctx.loaders.customer.load(rel.customerId);
+  }
+
+  @FieldResolver(() => PartnerRef, { description: "The partner that may sell to the customer (the reseller)." })
+  partner(@Root() rel: CustomerPartnerRelationship) {
+    return partnerRef(rel.partnerId);
+  }
+
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "For an indirect reseller: the indirect provider recorded with it (CR2, T4)." })
+  indirectProvider(@Root() rel: CustomerPartnerRelationship) {
+    return partnerRef(rel.indirectProviderId);
+  }
+}
+
+@Resolver(() => RelationshipRequest)
+export class RelationshipRequestResolver {
+  @FieldResolver(() => PartnerRef, { description: "The partner asking." })
+  partner(@Root() req: RelationshipRequest) {
+    return partnerRef(req.partnerId);
+  }
+
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "The indirect provider to record on acceptance (CR2)." })
+  indirectProvider(@Root() req: RelationshipRequest) {
+    return partnerRef(req.indirectProviderId);
+  }
+
+  @FieldResolver(() => String, { description: "A link for the customer's global admin, embedding the code." })
+  url(@Root() req: RelationshipRequest, @Ctx() ctx: CustomersContext) {
+    return `${ctx.deps.acceptUrlBase}?code=${encodeURIComponent(req.code)}`;
+  }
+
+  @FieldResolver(() => RelationshipRequestStatus, { description: "PENDING, ACCEPTED, or EXPIRED after 90 days." })
+  status(@Root() req: RelationshipRequest) {
+    return requestStatus(req, clock.now());
+  }
+}
+
+@Resolver(() => DelegatedAdminRelationship)
+export class DelegatedAdminRelationshipResolver {
+  @FieldResolver(() => PartnerRef, { description: "The partner holding the admin roles." })
+  partner(@Root() dap: DelegatedAdminRelationship) {
+    return partnerRef(dap.partnerId);
+  }
+
+  @FieldResolver(() => Customer, { description: "The customer whose tenant is administered." })
+  customer(@Root() dap: DelegatedAdminRelationship, @Ctx() ctx: CustomersContext) {
+    return ctx.loaders.customer.load(dap.customerId);
+  }
+
+  @FieldResolver(() => DelegatedAdminStatus, { description: "Status now: pending expires after 90 days, active after its end (unless auto-extending)." })
+  status(@Root() dap: DelegatedAdminRelationship) {
+    return delegatedAdminState(dap, clock.now()).status;
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: "When it ends (auto-extensions included); null until approved." })
+  endsAt(@Root() dap: DelegatedAdminRelationship) {
+    return delegatedAdminState(dap, clock.now()).endsAt;
+  }
+}

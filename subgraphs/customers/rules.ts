@@ -1,0 +1,165 @@
+/**
+ * The customers subgraph's rules, in one place: who sees a customer (CV1) and which
+ * relationships (MP2), the billing profile (DA5), the life of relationship requests (CR1,
+ * CR2) and delegated admin relationships (DA1–DA4), and the checks of every mutation.
+ * Pure functions over rows, facts from other subgraphs, the caller and the clock.
+ */
+import { addMs, DAY_MS } from "../../common/clock";
+import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
+import { badInput, fail } from "../../common/errors";
+import { UserPrincipal } from "../../common/identity";
+import { country, domainName, email, idOrNew, integerInRange, optionalText, text } from "../../common/validation";
+import type {
+  CreateDelegatedAdminRelationshipInput,
+  CustomerPartnerRelationship,
+  DelegatedAdminRelationship,
+  RegisterCustomerTenantInput,
+  RelationshipRequest,
+  BillingProfileInput,
+} from "./model";
+
+export const ROLES = {
+  registerCustomerTenant: ["OPERATOR"],
+  createCustomer: ["GLOBAL_ADMIN", "ADMIN_AGENT", "SALES_AGENT"],
+  createRelationshipRequest: ["GLOBAL_ADMIN", "USER_MANAGEMENT_ADMIN", "ADMIN_AGENT", "SALES_AGENT"],
+  acceptRelationshipRequest: ["GLOBAL_ADMIN"],
+  removeResellerRelationship: ["GLOBAL_ADMIN"],
+  createDelegatedAdminRelationship: ["GLOBAL_ADMIN", "ADMIN_AGENT"],
+  approveDelegatedAdminRelationship: ["GLOBAL_ADMIN"],
+  terminateDelegatedAdminRelationshipPartner: ["GLOBAL_ADMIN", "ADMIN_AGENT"],
+  terminateDelegatedAdminRelationshipCustomer: ["GLOBAL_ADMIN"],
+} as const;
+
+/** Facts about a partner, asked of the partners subgraph. */
+export interface PartnerFacts {
+  id: string;
+  cloud: Cloud;
+  country: string;
+  programs: CspProgram[];
+  agreementSigned: boolean;
+}
+
+/** NC3: what each cloud allows, as one table rather than conditions spread around. */
+export const CLOUD_FEATURES: Record<Cloud, { newCustomers: boolean; multiPartner: boolean; multiChannel: boolean }> = {
+  [Cloud.GLOBAL]: { newCustomers: true, multiPartner: true, multiChannel: true },
+  [Cloud.US_GOVERNMENT]: { newCustomers: true, multiPartner: true, multiChannel: true },
+  [Cloud.CHINA]: { newCustomers: true, multiPartner: true, multiChannel: true },
+  [Cloud.GERMANY]: { newCustomers: false, multiPartner: true, multiChannel: true },
+};
+
+export function checkCloudOpen(cloud: Cloud): void {
+  if (!CLOUD_FEATURES[cloud].newCustomers) throw fail("CLOUD_CLOSED", `The ${cloud} cloud takes no new customers.`);
+}
+
+// ---- relationship requests (CR1, CR2) ----
+
+export const REQUEST_LIFETIME_MS = 90 * DAY_MS;
+
+export function requestStatus(req: RelationshipRequest, now: Date): RelationshipRequestStatus {
+  if (req.storedStatus === RelationshipRequestStatus.PENDING && now >= req.expiresAt) return RelationshipRequestStatus.EXPIRED;
+  return req.storedStatus;
+}
+
+// ---- delegated admin (DA1–DA4) ----
+
+export const DAP_APPROVAL_WINDOW_MS = 90 * DAY_MS;
+export const DAP_AUTO_EXTENSION_MS = 180 * DAY_MS;
+
+/** The status and end a delegated admin relationship has at `now`; expiry needs no background job. */
+export function delegatedAdminState(dap: DelegatedAdminRelationship, now: Date): { status: DelegatedAdminStatus; endsAt: Date | null } {
+  if (dap.storedStatus === DelegatedAdminStatus.APPROVAL_PENDING) {
+    const expired = now >= addMs(dap.createdAt, DAP_APPROVAL_WINDOW_MS);
+    return { status: expired ? DelegatedAdminStatus.EXPIRED : DelegatedAdminStatus.APPROVAL_PENDING, endsAt: null };
+  }
+  if (dap.storedStatus === DelegatedAdminStatus.ACTIVE && dap.storedEndsAt) {
+    let endsAt = dap.storedEndsAt;
+    if (now < endsAt) return { status: DelegatedAdminStatus.ACTIVE, endsAt };
+    if (!dap.autoExtend) return { status: DelegatedAdminStatus.EXPIRED, endsAt };
+    const periods = Math.floor((now.getTime() - endsAt.getTime()) / DAP_AUTO_EXTENSION_MS) + 1;
+    endsAt = addMs(endsAt, periods * DAP_AUTO_EXTENSION_MS);
+    return { status: DelegatedAdminStatus.ACTIVE, endsAt };
+  }
+  return { status: dap.storedStatus, endsAt: dap.storedEndsAt };
+}
+
+export const isActiveDap = (dap: DelegatedAdminRelationship, now: Date) =>
+  delegatedAdminState(dap, now).status === DelegatedAdminStatus.ACTIVE;
+
+export function validateDelegatedAdmin(input: CreateDelegatedAdminRelationshipInput) {
+  const displayName = text(input.displayName, "input.displayName", 50);
+  const roles = [...new Set(input.roles ?? [])];
+  if (roles.length === 0) throw badInput("input.roles", "must name at least one admin role.");
+  const durationDays = integerInRange(input.durationDays, "input.durationDays", 1, 730);
+  if (input.autoExtend && roles.includes(AdminRole.GLOBAL_ADMINISTRATOR)) {
+    throw fail("AUTO_EXTEND_NOT_ALLOWED", "Auto-extend cannot be set on a relationship that holds GLOBAL_ADMINISTRATOR.");
+  }
+  return { displayName, roles, durationDays, autoExtend: input.autoExtend };
+}
+
+// ---- visibility (CV1, MP2, DA5) ----
+
+/** What a partner has with one customer, as this subgraph knows it. */
+export interface PartnerStanding {
+  /** An ACTIVE reseller relationship: its own, or one recording it as indirect provider (T7). */
+  activeReseller: boolean;
+  activeDelegatedAdmin: boolean;
+}
+
+export function standingOf(
+  partnerId: string,
+  relationships: CustomerPartnerRelationship[],
+  daps: DelegatedAdminRelationship[],
+  now: Date,
+): PartnerStanding {
+  return {
+    activeReseller: relationships.some(
+      (r) => r.status === CustomerRelationshipStatus.ACTIVE && (r.partnerId === partnerId || r.indirectProviderId === partnerId),
+    ),
+    activeDelegatedAdmin: daps.some((d) => d.partnerId === partnerId && isActiveDap(d, now)),
+  };
+}
+
+/** MP2: a partner sees its own relationships (a provider also its resellers'); the customer and operator all. */
+export function canSeeCustomerRelationship(viewer: UserPrincipal, rel: CustomerPartnerRelationship): boolean {
+  if (viewer.org === "operator") return true;
+  if (viewer.org === "customer") return rel.customerId === viewer.tid;
+  return rel.partnerId === viewer.tid || rel.indirectProviderId === viewer.tid;
+}
+
+export function canSeeDelegatedAdmin(viewer: UserPrincipal, dap: DelegatedAdminRelationship): boolean {
+  if (viewer.org === "operator") return true;
+  if (viewer.org === "customer") return dap.customerId === viewer.tid;
+  return dap.partnerId === viewer.tid;
+}
+
+// ---- inputs ----
+
+export function validateRegistration(input: RegisterCustomerTenantInput) {
+  return {
+    id: idOrNew(input.id, "input.id"),
+    companyName: text(input.companyName, "input.companyName", 200),
+    defaultDomain: domainName(input.defaultDomain, "input.defaultDomain"),
+    cloud: input.cloud,
+    country: country(input.country, "input.country"),
+  };
+}
+
+export function validateBillingProfile(input: BillingProfileInput | null | undefined) {
+  if (!input) return { billingEmail: null, billingAddressLine: null, billingCity: null, billingPostalCode: null };
+  return {
+    billingEmail: email(input.email, "input.billingProfile.email"),
+    billingAddressLine: optionalText(input.addressLine, "input.billingProfile.addressLine", 200),
+    billingCity: optionalText(input.city, "input.billingProfile.city", 100),
+    billingPostalCode: optionalText(input.postalCode, "input.billingProfile.postalCode", 20),
+  };
+}
+
+/** NC1, NC4 between a partner and a customer. */
+export function checkSameCloudAndCountry(partner: PartnerFacts, customer: { cloud: Cloud; country: string }): void {
+  if (partner.cloud !== customer.cloud) throw fail("CLOUD_MISMATCH", "The partner and the customer are in different clouds.");
+  if (partner.country !== customer.country) throw fail("REGION_MISMATCH", "The partner and the customer are in different countries.");
+}
+
+export const isIndirectProvider = (p: PartnerFacts) => p.programs.includes(CspProgram.INDIRECT_PROVIDER);
+export const isResellerOnly = (p: PartnerFacts) => p.programs.length === 1 && p.programs[0] === CspProgram.INDIRECT_RESELLER;
+export const isIndirectReseller = (p: PartnerFacts) => p.programs.includes(CspProgram.INDIRECT_RESELLER);

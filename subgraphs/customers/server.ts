@@ -1,0 +1,54 @@
+/** Builds the customers subgraph (schema, database, HTTP server) without listening. */
+import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
+import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
+import { createCustomersContext, CustomersDeps } from "./context";
+import { CustomersInternalResolver } from "./internal";
+import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "./model";
+import { CustomerMutations } from "./mutations";
+import {
+  CustomerPartnerRelationshipResolver,
+  CustomerResolver,
+  DelegatedAdminRelationshipResolver,
+  PartnerCustomersResolver,
+  RelationshipRequestResolver,
+  visibleCustomer,
+} from "./resolvers";
+
+export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship];
+
+export function buildCustomersSchema() {
+  return buildFederatedSchema({
+    resolvers: [
+      CustomerResolver,
+      PartnerCustomersResolver,
+      CustomerPartnerRelationshipResolver,
+      RelationshipRequestResolver,
+      DelegatedAdminRelationshipResolver,
+      CustomerMutations,
+    ],
+    referenceResolvers: {
+      Customer: { __resolveReference: (ref: { id: string }, ctx) => visibleCustomer(ctx, ref.id) },
+    },
+  });
+}
+
+export async function buildCustomersServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
+  const { config, db, peer } = await prepareSubgraph("customers", CUSTOMERS_ENTITIES, options);
+  const deps: CustomersDeps = {
+    db,
+    partners: peer("partners"),
+    subscriptions: peer("subscriptions"),
+    acceptUrlBase: process.env.RELATIONSHIP_REQUEST_URL ?? "https://partner.csp.example/customers/accept-relationship",
+  };
+  const { schema } = await buildCustomersSchema();
+  const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver]);
+  return createSubgraphServer({
+    name: "customers",
+    config,
+    db,
+    schema,
+    internalSchema,
+    userContext: (principal, requestId) => createCustomersContext(deps, principal, requestId),
+    serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource }),
+  });
+}
