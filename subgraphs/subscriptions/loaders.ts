@@ -1,0 +1,119 @@
+/** Per-request DataLoaders of the subscriptions subgraph: every reference and list goes through one. */
+import DataLoader from "dataloader";
+import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
+import { byIdLoader, connectionLoader } from "../../common/connection-loader";
+import { SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { InternalClient } from "../../common/internal-client";
+import { UserPrincipal } from "../../common/identity";
+import { Offer, Subscription } from "./model";
+import type { CustomerFacts, PartnerFacts } from "./rules";
+
+/**
+ * Restricts `qb` (alias `s`) to S1 for the viewer. `delegatedAdminCustomerIds`: customers
+ * whose subscriptions bought outside the program the viewing partner sees through an
+ * active delegated admin relationship (MC2).
+ */
+export function restrictToVisible(qb: SelectQueryBuilder<Subscription>, viewer: UserPrincipal, delegatedAdminCustomerIds: string[]) {
+  if (viewer.org === "operator") return qb;
+  if (viewer.org === "customer") return qb.andWhere("s.customerId = :viewerCustomer", { viewerCustomer: viewer.tid });
+  return qb.andWhere(
+    new Brackets((w) => {
+      w.where("s.partnerOfRecordId = :viewerPartner", { viewerPartner: viewer.tid })
+        .orWhere("s.billingPartnerId = :viewerPartner")
+        .orWhere("(s.channel <> :csp AND s.supportPartnerId = :viewerPartner)", { csp: SalesChannel.CSP });
+      if (delegatedAdminCustomerIds.length) w.orWhere("(s.channel <> :csp AND s.customerId IN (:...dapCustomers))", { dapCustomers: delegatedAdminCustomerIds });
+    }),
+  );
+}
+
+export interface CustomerSubscriptionsArgs {
+  status?: SubscriptionStatus | null;
+  channel?: SalesChannel | null;
+}
+export interface PartnerSubscriptionsArgs {
+  status?: SubscriptionStatus | null;
+  customerId?: string | null;
+}
+
+export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { partners: InternalClient; customers: InternalClient }) {
+  const subs = () => ds.getRepository(Subscription).createQueryBuilder("s");
+  const ordered = (qb: SelectQueryBuilder<Subscription>) => qb.orderBy("s.createdAt", "ASC").addOrderBy("s.id", "ASC");
+
+  const customerFacts = new DataLoader<string, CustomerFacts | null>(async (ids) => {
+    const { customers } = await peers.customers.request<{ customers: CustomerFacts[] }>(
+      "query($ids: [ID!]!) { customers(ids: $ids) { id cloud country activeRelationships { partnerId indirectProviderId } delegatedAdminPartnerIds } }",
+      { ids },
+      "the customer's relationships",
+    );
+    const byId = new Map(customers.map((c) => [c.id, c]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  /** Of `customerIds`, those whose external subscriptions the viewing partner sees through delegated admin. */
+  const delegatedAdminAmong = async (customerIds: string[]): Promise<string[]> => {
+    if (viewer.org !== "partner" || customerIds.length === 0) return [];
+    const facts = await customerFacts.loadMany(customerIds);
+    return facts.filter((f): f is CustomerFacts => !!f && !(f instanceof Error) && f.delegatedAdminPartnerIds.includes(viewer.tid!)).map((f) => f.id);
+  };
+
+  const customerQuery = async (customerIds: string[], args: CustomerSubscriptionsArgs) => {
+    const qb = ordered(subs().where("s.customerId IN (:...customerIds)", { customerIds }));
+    if (args.status) qb.andWhere("s.status = :status", { status: args.status });
+    if (args.channel) qb.andWhere("s.channel = :channel", { channel: args.channel });
+    return restrictToVisible(qb, viewer, await delegatedAdminAmong(customerIds));
+  };
+
+  const partnerQuery = (partnerIds: string[], args: PartnerSubscriptionsArgs) => {
+    const qb = ordered(
+      subs().where(
+        new Brackets((w) =>
+          w
+            .where("s.partnerOfRecordId IN (:...partnerIds)", { partnerIds })
+            .orWhere("s.billingPartnerId IN (:...partnerIds)")
+            .orWhere("s.supportPartnerId IN (:...partnerIds)"),
+        ),
+      ),
+    );
+    if (args.status) qb.andWhere("s.status = :status", { status: args.status });
+    if (args.customerId) qb.andWhere("s.customerId = :customerId", { customerId: args.customerId });
+    return restrictToVisible(qb, viewer, []);
+  };
+
+  return {
+    customerFacts,
+    partnerFacts: new DataLoader<string, PartnerFacts | null>(async (ids) => {
+      const { partners } = await peers.partners.request<{ partners: PartnerFacts[] }>(
+        "query($ids: [ID!]!) { partners(ids: $ids) { id cloud country programs agreementSigned } }",
+        { ids },
+        "the partner's enrolment",
+      );
+      const byId = new Map(partners.map((p) => [p.id, p]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    offer: byIdLoader((ids) => ds.getRepository(Offer).createQueryBuilder("o").where("o.id IN (:...ids)", { ids }).getMany()),
+    subscription: byIdLoader((ids) => subs().where("s.id IN (:...ids)", { ids }).getMany()),
+    subscriptionsOfOrder: new DataLoader<string, Subscription[]>(async (orderIds) => {
+      const rows = await ordered(subs().where("s.orderId IN (:...orderIds)", { orderIds: [...orderIds] })).getMany();
+      return orderIds.map((id) => rows.filter((r) => r.orderId === id));
+    }),
+    subscriptionsOfCustomer: connectionLoader<CustomerSubscriptionsArgs, Subscription>({
+      argsKey: (a) => `${a.status ?? ""}|${a.channel ?? ""}`,
+      fetchPage: async (customerId, args, page) => {
+        const [rows, total] = await (await customerQuery([customerId], args)).offset(page.offset).limit(page.limit).getManyAndCount();
+        return { rows, total };
+      },
+      fetchAll: async (customerIds, args) => (await customerQuery(customerIds, args)).getMany(),
+      parentsOf: (row) => [row.customerId],
+    }),
+    subscriptionsOfPartner: connectionLoader<PartnerSubscriptionsArgs, Subscription>({
+      argsKey: (a) => `${a.status ?? ""}|${a.customerId ?? ""}`,
+      fetchPage: async (partnerId, args, page) => {
+        const [rows, total] = await partnerQuery([partnerId], args).offset(page.offset).limit(page.limit).getManyAndCount();
+        return { rows, total };
+      },
+      fetchAll: (partnerIds, args) => partnerQuery(partnerIds, args).getMany(),
+      parentsOf: (row) => [...new Set([row.partnerOfRecordId, row.billingPartnerId, row.supportPartnerId].filter((p): p is string => !!p))],
+    }),
+  };
+}
+export type SubscriptionsLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,296 @@
+/**
+ * Orders, subscription changes and multi-channel. Facts owned by other subgraphs are asked
+ * at the moment of the mutation (failing closed); then one local transaction writes.
+ */
+import { randomUUID } from "node:crypto";
+import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { requireRole } from "../../common/authorization";
+import { clock } from "../../common/clock";
+import { isUniqueViolation } from "../../common/db";
+import { SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { badInput, fail, forbidden, notFound } from "../../common/errors";
+import { text, uuidArg } from "../../common/validation";
+import type { SubscriptionsContext } from "./context";
+import {
+  Offer,
+  Order,
+  PlaceOrderInput,
+  PlaceOrderPayload,
+  RecordExternalSubscriptionInput,
+  RecordExternalSubscriptionPayload,
+  Subscription,
+  SubscriptionPayload,
+  UpdateSubscriptionInput,
+} from "./model";
+import { visibleSubscription } from "./resolvers";
+import {
+  checkLineItem,
+  checkMayChange,
+  checkNotCancelled,
+  checkQuantityChange,
+  checkTransition,
+  checkVersion,
+  decideOrderParties,
+  isExternal,
+  orderFingerprint,
+  purchaseDates,
+  ROLES,
+  validateOrderShape,
+} from "./rules";
+
+/** The subscription the caller may change, or the refusal S1/S2 give. */
+async function changeableSubscription(ctx: SubscriptionsContext, id: string, field = "id"): Promise<Subscription> {
+  const sub = await visibleSubscription(ctx, uuidArg(id, field));
+  if (!sub) throw notFound("Subscription");
+  checkMayChange(ctx.principal, sub);
+  return sub;
+}
+
+/**
+ * Writes `change` only if the row is still at `sub.version` (S5): of two concurrent edits
+ * from the same version exactly one wins; the other gets VERSION_CONFLICT and writes nothing.
+ */
+async function saveChange(ctx: SubscriptionsContext, sub: Subscription, change: Partial<Subscription>): Promise<Subscription> {
+  return ctx.deps.db.transaction(async (em) => {
+    const result = await em
+      .createQueryBuilder()
+      .update(Subscription)
+      .set({ ...change, version: sub.version + 1 })
+      .where("id = :id AND version = :version", { id: sub.id, version: sub.version })
+      .execute();
+    if (!result.affected) throw fail("VERSION_CONFLICT", "The subscription was changed meanwhile; read it again.");
+    return em.findOneByOrFail(Subscription, { id: sub.id });
+  });
+}
+
+async function offerOf(ctx: SubscriptionsContext, sub: Subscription): Promise<Offer> {
+  const offer = await ctx.loaders.offer.load(sub.offerId);
+  if (!offer) throw new Error(`offer ${sub.offerId} missing for subscription ${sub.id}`);
+  return offer;
+}
+
+async function existingOrder(ctx: SubscriptionsContext, placedById: string, idempotencyKey: string, fingerprint: string) {
+  const order = await ctx.ds.getRepository(Order).findOneBy({ placedById, idempotencyKey });
+  if (order && order.requestHash !== fingerprint) {
+    throw fail("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different order.");
+  }
+  return order;
+}
+
+@Resolver()
+export class SubscriptionMutations {
+  @Mutation(() => PlaceOrderPayload, {
+    description: "A partner orders for a customer (O1–O4, T5, T6): each line item becomes one subscription. Retries with the same idempotency key return the first order.",
+  })
+  async placeOrder(@Arg("input", () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: SubscriptionsContext) {
+    requireRole(ctx.principal, "partner", ROLES.placeOrder);
+    const buyerId = ctx.principal.tid!;
+    const shape = validateOrderShape(input);
+    const fingerprint = orderFingerprint({ ...shape, lineItems: shape.lineItems });
+    const previous = await existingOrder(ctx, buyerId, shape.idempotencyKey, fingerprint);
+    if (previous) return { order: previous };
+
+    const [buyer, customer, tenantPartner, reseller] = await Promise.all([
+      ctx.loaders.partnerFacts.load(buyerId),
+      ctx.loaders.customerFacts.load(shape.customerId),
+      ctx.loaders.partnerFacts.load(shape.customerId),
+      shape.resellerId ? ctx.loaders.partnerFacts.load(shape.resellerId) : Promise.resolve(null),
+    ]);
+    if (!buyer) throw forbidden("Your organisation is not an enrolled partner.");
+    if (!customer || !(await this.seesCustomer(ctx, buyerId, customer))) throw notFound("Customer");
+    let resellerActive = false;
+    if (shape.resellerId && reseller) {
+      const { activeResellerIds } = await ctx.deps.partners.request<{ activeResellerIds: string[] }>(
+        "query($p: ID!, $r: [ID!]!) { activeResellerIds(providerId: $p, resellerIds: $r) }",
+        { p: buyerId, r: [shape.resellerId] },
+        "the reseller's relationship with you",
+      );
+      resellerActive = activeResellerIds.includes(shape.resellerId);
+    }
+    const parties = decideOrderParties({
+      buyer,
+      customer,
+      customerIsPartnerTenant: !!tenantPartner,
+      reseller,
+      resellerId: shape.resellerId,
+      resellerActiveWithBuyer: resellerActive,
+    });
+    const offers = await ctx.loaders.offer.loadMany(shape.lineItems.map((l) => l.offerId));
+    const lines = shape.lineItems.map((item, i) => {
+      const offer = offers[i];
+      return checkLineItem(item, offer instanceof Error ? null : offer, customer.cloud, `input.lineItems[${i}]`);
+    });
+
+    const now = clock.now();
+    try {
+      const order = await ctx.deps.db.transaction(async (em) => {
+        const raced = await em.findOneBy(Order, { placedById: buyerId, idempotencyKey: shape.idempotencyKey });
+        if (raced) return raced;
+        const created = await em.save(
+          em.create(Order, {
+            id: randomUUID(),
+            customerId: customer.id,
+            ...parties,
+            placedById: buyerId,
+            idempotencyKey: shape.idempotencyKey,
+            requestHash: fingerprint,
+            createdAt: now,
+          }),
+        );
+        await em.save(
+          lines.map((line) =>
+            em.create(Subscription, {
+              id: randomUUID(),
+              customerId: customer.id,
+              ...line,
+              status: SubscriptionStatus.ACTIVE,
+              autoRenew: true,
+              channel: SalesChannel.CSP,
+              ...parties,
+              supportPartnerId: null,
+              orderId: created.id,
+              ...purchaseDates(now, line.termDuration),
+              version: 1,
+            }),
+          ),
+        );
+        return created;
+      });
+      if (order.requestHash !== fingerprint) throw fail("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different order.");
+      return { order };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // A concurrent request with the same key won the race: answer as a retry would be answered.
+      const winner = await existingOrder(ctx, buyerId, shape.idempotencyKey, fingerprint);
+      if (!winner) throw error;
+      return { order: winner };
+    }
+  }
+
+  /** O1: a customer the buyer cannot see at all is NOT_FOUND (CV1: relationship, delegated admin, or a subscription it sees). */
+  private async seesCustomer(ctx: SubscriptionsContext, partnerId: string, customer: { id: string; activeRelationships: { partnerId: string; indirectProviderId: string | null }[]; delegatedAdminPartnerIds: string[] }) {
+    if (customer.activeRelationships.some((r) => r.partnerId === partnerId || r.indirectProviderId === partnerId)) return true;
+    if (customer.delegatedAdminPartnerIds.includes(partnerId)) return true;
+    return ctx.ds
+      .getRepository(Subscription)
+      .createQueryBuilder("s")
+      .where("s.customerId = :c AND (s.partnerOfRecordId = :p OR s.billingPartnerId = :p OR s.supportPartnerId = :p)", { c: customer.id, p: partnerId })
+      .getExists();
+  }
+
+  @Mutation(() => SubscriptionPayload, {
+    description: "The partner of record or billing partner changes quantity, auto-renew or name (S2–S5); the billing provider may name another active reseller as partner of record (S6).",
+  })
+  async updateSubscription(@Arg("input", () => UpdateSubscriptionInput) input: UpdateSubscriptionInput, @Ctx() ctx: SubscriptionsContext) {
+    requireRole(ctx.principal, "partner", ROLES.change);
+    const sub = await changeableSubscription(ctx, input.id, "input.id");
+    checkVersion(sub, input.expectedVersion);
+    checkNotCancelled(sub);
+    const change: Partial<Subscription> = {};
+    const now = clock.now();
+    if (input.quantity !== undefined && input.quantity !== null) {
+      checkQuantityChange(sub, await offerOf(ctx, sub), input.quantity, now);
+      change.quantity = input.quantity;
+    }
+    if (input.autoRenew !== undefined && input.autoRenew !== null) change.autoRenew = input.autoRenew;
+    if (input.friendlyName !== undefined && input.friendlyName !== null) change.friendlyName = text(input.friendlyName, "input.friendlyName", 100);
+    if (input.resellerId) {
+      change.partnerOfRecordId = await this.newPartnerOfRecord(ctx, sub, uuidArg(input.resellerId, "input.resellerId"));
+    }
+    if (Object.keys(change).length === 0) throw badInput("input", "name at least one of quantity, autoRenew, friendlyName or resellerId.");
+    return { subscription: await saveChange(ctx, sub, change) };
+  }
+
+  /** S6: only the billing provider, naming another of its ACTIVE resellers that serves the customer (as T5). */
+  private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: Subscription, resellerId: string): Promise<string> {
+    if (sub.billingPartnerId !== ctx.principal.tid) throw forbidden("Only the billing provider can change the partner of record.");
+    const [reseller, customer] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), ctx.loaders.customerFacts.load(sub.customerId)]);
+    const { activeResellerIds } = await ctx.deps.partners.request<{ activeResellerIds: string[] }>(
+      "query($p: ID!, $r: [ID!]!) { activeResellerIds(providerId: $p, resellerIds: $r) }",
+      { p: sub.billingPartnerId, r: [resellerId] },
+      "the reseller's relationship with you",
+    );
+    const serves = !!customer?.activeRelationships.some((r) => r.partnerId === resellerId);
+    if (!reseller || !reseller.agreementSigned || !activeResellerIds.includes(resellerId) || !serves) {
+      throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you, has not signed the agreement, or has no relationship with the customer.");
+    }
+    return resellerId;
+  }
+
+  @Mutation(() => SubscriptionPayload, { description: "Suspends an ACTIVE subscription (S3)." })
+  async suspendSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
+    return this.transition(ctx, id, SubscriptionStatus.SUSPENDED, ROLES.change);
+  }
+
+  @Mutation(() => SubscriptionPayload, { description: "Reactivates a SUSPENDED subscription (S3)." })
+  async reactivateSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
+    return this.transition(ctx, id, SubscriptionStatus.ACTIVE, ROLES.change);
+  }
+
+  @Mutation(() => SubscriptionPayload, { description: "Cancels a subscription within 168 hours of purchase (S3, S4). Final." })
+  async cancelSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
+    return this.transition(ctx, id, SubscriptionStatus.CANCELLED, ROLES.cancel);
+  }
+
+  private async transition(ctx: SubscriptionsContext, id: string, to: SubscriptionStatus, roles: readonly string[]) {
+    requireRole(ctx.principal, "partner", roles);
+    const sub = await changeableSubscription(ctx, id);
+    checkTransition(sub, to, clock.now());
+    return { subscription: await saveChange(ctx, sub, { status: to }) };
+  }
+
+  @Mutation(() => SubscriptionPayload, {
+    description: "A customer's global admin hires a partner with a reseller or active delegated admin relationship to support a subscription bought outside the program (MC2).",
+  })
+  async hireSupportPartner(
+    @Arg("subscriptionId", () => ID, { description: "A subscription bought outside the program." }) subscriptionId: string,
+    @Arg("partnerId", () => ID, { description: "The partner to hire." }) partnerId: string,
+    @Ctx() ctx: SubscriptionsContext,
+  ) {
+    requireRole(ctx.principal, "customer", ROLES.hireSupportPartner);
+    const sub = await visibleSubscription(ctx, uuidArg(subscriptionId, "subscriptionId"));
+    if (!sub) throw notFound("Subscription");
+    const partner = uuidArg(partnerId, "partnerId");
+    if (!isExternal(sub)) throw fail("INVALID_STATE", "Only a subscription bought outside the program takes a support partner.");
+    checkNotCancelled(sub);
+    const [facts, partnerFacts] = await Promise.all([ctx.loaders.customerFacts.load(sub.customerId), ctx.loaders.partnerFacts.load(partner)]);
+    if (!partnerFacts) throw notFound("Partner");
+    const related =
+      !!facts && (facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner));
+    if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
+    return { subscription: await saveChange(ctx, sub, { supportPartnerId: partner }) };
+  }
+
+  @Mutation(() => RecordExternalSubscriptionPayload, { description: "The operator records a subscription bought outside the program (MC1)." })
+  async recordExternalSubscription(
+    @Arg("input", () => RecordExternalSubscriptionInput) input: RecordExternalSubscriptionInput,
+    @Ctx() ctx: SubscriptionsContext,
+  ) {
+    requireRole(ctx.principal, "operator", ROLES.recordExternalSubscription);
+    const customerId = uuidArg(input.customerId, "input.customerId");
+    if (input.channel === SalesChannel.CSP) throw badInput("input.channel", "must be a channel outside the program (not CSP).");
+    const customer = await ctx.loaders.customerFacts.load(customerId);
+    if (!customer) throw notFound("Customer");
+    const line = checkLineItem(input, await ctx.loaders.offer.load(input.offerId), customer.cloud, "input");
+    const now = clock.now();
+    const subscription = await ctx.deps.db.transaction((em) =>
+      em.save(
+        em.create(Subscription, {
+          id: randomUUID(),
+          customerId,
+          ...line,
+          status: SubscriptionStatus.ACTIVE,
+          autoRenew: true,
+          channel: input.channel,
+          partnerOfRecordId: null,
+          billingPartnerId: null,
+          supportPartnerId: null,
+          orderId: null,
+          ...purchaseDates(now, line.termDuration),
+          version: 1,
+        }),
+      ),
+    );
+    return { subscription };
+  }
+}

@@ -1,0 +1,129 @@
+/** GraphQL reads of the subscriptions subgraph (S1 on every path) and the fields of its types. */
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Cloud, SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { notFound } from "../../common/errors";
+import { toPage } from "../../common/pagination";
+import { uuidArg } from "../../common/validation";
+import type { SubscriptionsContext } from "./context";
+import { CustomerRef, Offer, Order, PartnerRef, Subscription, SubscriptionConnection } from "./model";
+
+/** A subscription by id, or null when S1 hides it from the viewer. Used by look-ups and `_entities`. */
+export async function visibleSubscription(ctx: SubscriptionsContext, id: string): Promise<Subscription | null> {
+  const sub = await ctx.loaders.subscription.load(id.toLowerCase());
+  return sub && (await ctx.canSee(sub)) ? sub : null;
+}
+
+const ref = <T>(id: string | null): T | null => (id ? ({ id } as T) : null);
+const pageArgs = {
+  first: { nullable: true, description: "Page size: default 20, at most 100." },
+  after: { nullable: true, description: "Cursor to continue after." },
+} as const;
+
+@Resolver(() => Subscription)
+export class SubscriptionResolver {
+  @Query(() => Subscription, { nullable: true, description: "A subscription the viewer may see (S1); NOT_FOUND otherwise." })
+  async subscription(@Arg("id", () => ID, { description: "The subscription's id." }) id: string, @Ctx() ctx: SubscriptionsContext) {
+    const sub = await visibleSubscription(ctx, uuidArg(id, "id"));
+    if (!sub) throw notFound("Subscription");
+    return sub;
+  }
+
+  @Query(() => [Offer], { description: "The offer catalogue of a cloud: the viewer's own (the operator may name any)." })
+  async offers(@Ctx() ctx: SubscriptionsContext, @Arg("cloud", () => Cloud, { nullable: true, description: "The cloud (default: the viewer's)." }) cloud?: Cloud | null) {
+    const viewer = ctx.principal;
+    let viewerCloud: Cloud | null = null;
+    if (viewer.org === "partner") viewerCloud = (await ctx.loaders.partnerFacts.load(viewer.tid!))?.cloud ?? null;
+    if (viewer.org === "customer") viewerCloud = (await ctx.loaders.customerFacts.load(viewer.tid!))?.cloud ?? null;
+    const wanted = viewer.org === "operator" ? cloud ?? null : viewerCloud;
+    if (viewer.org !== "operator" && (!wanted || (cloud && cloud !== wanted))) return [];
+    const all = await ctx.ds.getRepository(Offer).find({ order: { name: "ASC" } });
+    return wanted ? all.filter((o) => o.clouds.includes(wanted)) : all;
+  }
+
+  @FieldResolver(() => CustomerRef, { description: "The customer that uses it." })
+  customer(@Root() sub: Subscription) {
+    return ref<CustomerRef>(sub.customerId);
+  }
+
+  @FieldResolver(() => Offer, { description: "The offer bought." })
+  offer(@Root() sub: Subscription, @Ctx() ctx: SubscriptionsContext) {
+    return ctx.loaders.offer.load(sub.offerId);
+  }
+
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "The reseller named on the order, else the billing partner; null outside the program." })
+  partnerOfRecord(@Root() sub: Subscription) {
+    return ref<PartnerRef>(sub.partnerOfRecordId);
+  }
+
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "The partner that buys from the vendor (direct-bill partner or indirect provider); null outside the program." })
+  billingPartner(@Root() sub: Subscription) {
+    return ref<PartnerRef>(sub.billingPartnerId);
+  }
+
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "For a subscription bought outside the program: the partner the customer hired to support it (MC2)." })
+  supportPartner(@Root() sub: Subscription) {
+    return ref<PartnerRef>(sub.supportPartnerId);
+  }
+}
+
+@Resolver(() => CustomerRef)
+export class CustomerSubscriptionsResolver {
+  @FieldResolver(() => SubscriptionConnection, {
+    description: "The customer's subscriptions the viewer may see (S1): all of them for the customer's own users, a partner only its own (MP4).",
+  })
+  subscriptions(
+    @Root() customer: CustomerRef,
+    @Ctx() ctx: SubscriptionsContext,
+    @Arg("status", () => SubscriptionStatus, { nullable: true, description: "Only this status." }) status?: SubscriptionStatus | null,
+    @Arg("channel", () => SalesChannel, { nullable: true, description: "Only this channel." }) channel?: SalesChannel | null,
+    @Arg("first", () => Int, pageArgs.first) first?: number | null,
+    @Arg("after", () => String, pageArgs.after) after?: string | null,
+  ) {
+    const page = toPage(first, after);
+    return ctx.loaders.subscriptionsOfCustomer.load({ parentId: customer.id, args: { status: status ?? null, channel: channel ?? null }, page });
+  }
+}
+
+@Resolver(() => PartnerRef)
+export class PartnerSubscriptionsResolver {
+  @FieldResolver(() => SubscriptionConnection, {
+    description: "Subscriptions this partner is partner of record, billing partner or support partner of, as far as the viewer may see them (S1).",
+  })
+  subscriptions(
+    @Root() partner: PartnerRef,
+    @Ctx() ctx: SubscriptionsContext,
+    @Arg("customerId", () => ID, { nullable: true, description: "Only this customer's." }) customerId?: string | null,
+    @Arg("status", () => SubscriptionStatus, { nullable: true, description: "Only this status." }) status?: SubscriptionStatus | null,
+    @Arg("first", () => Int, pageArgs.first) first?: number | null,
+    @Arg("after", () => String, pageArgs.after) after?: string | null,
+  ) {
+    const page = toPage(first, after);
+    const customer = customerId ? uuidArg(customerId, "customerId") : null;
+    return ctx.loaders.subscriptionsOfPartner.load({ parentId: partner.id, args: { status: status ?? null, customerId: customer }, page });
+  }
+}
+
+@Resolver(() => Order)
+export class OrderResolver {
+  @FieldResolver(() => CustomerRef, { description: "The customer it was placed for." })
+  customer(@Root() order: Order) {
+    return ref<CustomerRef>(order.customerId);
+  }
+
+  @FieldResolver(() => PartnerRef, { description: "The partner that buys from the vendor." })
+  billingPartner(@Root() order: Order) {
+    return ref<PartnerRef>(order.billingPartnerId);
+  }
+
+  @FieldResolver(() => PartnerRef, { description: "The reseller named on the order (T5), else the billing partner." })
+  partnerOfRecord(@Root() order: Order) {
+    return ref<PartnerRef>(order.partnerOfRecordId);
+  }
+
+  @FieldResolver(() => [Subscription], { description: "The subscriptions it created (one per line item), as the viewer may see them." })
+  async subscriptions(@Root() order: Order, @Ctx() ctx: SubscriptionsContext) {
+    const all = await ctx.loaders.subscriptionsOfOrder.load(order.id);
+    const visible = await Promise.all(all.map((s) => ctx.canSee(s)));
+    return all.filter((_, i) => visible[i]);
+  }
+}
