@@ -69,3 +69,14 @@ export function assertProductionSafe(config: Config): void {
     throw new Error(`Refusing to start in production: ${problems.join("; ")}.`);
   }
 }
+
+/** The repository root (where package.json is), whether running from source or from dist/. */
+export function projectRoot(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require("node:fs") as typeof import("node:fs");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const path = require("node:path") as typeof import("node:path");
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}

@@ -14,7 +14,7 @@ import { Config, readConfig, SubgraphName } from "./config";
 import { Database, databaseIsUp, openDatabase } from "./db";
 import { formatError } from "./format-error";
 import { createHttpService, listen, RunningHttpService } from "./http";
-import { forbidden } from "./errors";
+import { forbiddenRequest } from "./errors";
 import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "./identity";
 import { createInternalClient, InternalClient } from "./internal-client";
 
@@ -93,7 +93,7 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
         guard: perimeter,
         context: async (req) => {
           const principal = await verify(req.headers.authorization);
-          if (principal.roles.length === 0) throw forbidden("The token carries no role of its organisation.");
+          if (principal.roles.length === 0) throw forbiddenRequest("The token carries no role of its organisation.");
           return options.userContext(principal, requestIdOf(req));
         },
       },

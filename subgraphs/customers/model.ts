@@ -129,8 +129,8 @@ export class RelationshipRequest {
 
 @ObjectType({ description: "Granular delegated admin privileges: admin roles a partner holds in a customer's tenant for a time (DA1–DA5)." })
 @Entity("delegated_admin_relationship")
-@Index(["customerId", "status"])
-@Index(["partnerId", "status"])
+@Index(["customerId", "storedStatus"])
+@Index(["partnerId", "storedStatus"])
 @Index("delegated_admin_partner_name", ["partnerId", "displayName"], { unique: true })
 export class DelegatedAdminRelationship {
   @Field(() => ID, { description: "The relationship's id." })
