@@ -39,9 +39,16 @@ export function buildCodeFirstSchema(resolvers: NonEmptyArray<Function>, orphane
   });
 }
 
+/** type-graphql cannot describe the root types; frontend developers see these in Sandbox. */
+function describeRoots(sdl: string): string {
+  return sdl
+    .replace(/^type Query \{/m, '"""Reads: who you are, partners, customers, subscriptions and offers, as far as you may see them."""\ntype Query {')
+    .replace(/^type Mutation \{/m, '"""Changes, each allowed to the roles the role table names; a refused mutation changes nothing."""\ntype Mutation {');
+}
+
 export async function buildFederatedSchema(options: SubgraphSchemaOptions): Promise<BuiltSubgraphSchema> {
   const codeFirst = await buildCodeFirstSchema(options.resolvers, options.orphanedTypes);
-  const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(codeFirst)}`;
+  const sdl = `${FEDERATION_LINK}\n\n${describeRoots(printSchemaWithDirectives(codeFirst))}`;
   const resolvers: Record<string, any> = createResolversMap(codeFirst);
   for (const [typeName, reference] of Object.entries(options.referenceResolvers ?? {})) {
     resolvers[typeName] = { ...(resolvers[typeName] ?? {}), ...reference };

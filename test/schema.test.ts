@@ -1,0 +1,91 @@
+/**
+ * The committed schema/ is what `npm run compose` writes, the composed API holds every name
+ * of the public contract, and every type and field is described for frontend developers.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import {
+  buildSchema,
+  GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLInterfaceType,
+  GraphQLNamedType,
+  GraphQLObjectType,
+  GraphQLSchema,
+  isIntrospectionType,
+  isSpecifiedScalarType,
+} from "graphql";
+import { composeSchemas, schemaFiles } from "../scripts/compose";
+
+const root = path.resolve(__dirname, "..");
+const sharedContract = path.resolve(root, "..", "shared", "contract.graphql");
+const contractPath = fs.existsSync(sharedContract) ? sharedContract : path.join(root, "schema", "contract.graphql");
+
+let api: GraphQLSchema;
+let generated: Record<string, string>;
+
+beforeAll(async () => {
+  generated = schemaFiles(await composeSchemas());
+  api = buildSchema(generated["api.graphql"]);
+});
+
+const userTypes = (schema: GraphQLSchema) =>
+  Object.values(schema.getTypeMap()).filter((t) => !isIntrospectionType(t) && !isSpecifiedScalarType(t));
+
+describe("schema/ is up to date", () => {
+  it("every file npm run compose writes equals the committed one", () => {
+    for (const [file, text] of Object.entries(generated)) {
+      const committed = fs.readFileSync(path.join(root, "schema", file), "utf8");
+      expect({ file, text: committed }).toEqual({ file, text });
+    }
+  });
+
+  it("the committed contract copy equals shared/contract.graphql", () => {
+    if (!fs.existsSync(sharedContract)) return;
+    expect(fs.readFileSync(path.join(root, "schema", "contract.graphql"), "utf8")).toBe(fs.readFileSync(sharedContract, "utf8"));
+  });
+});
+
+describe("the composed API covers the public contract", () => {
+  const contract = buildSchema(fs.readFileSync(contractPath, "utf8"));
+
+  it.each(userTypes(contract).map((t) => [t.name, t] as [string, GraphQLNamedType]))("contract type %s exists with all its names", (name, type) => {
+    const ours = api.getType(name);
+    expect(ours?.constructor.name).toBe(type.constructor.name);
+    if (type instanceof GraphQLEnumType) {
+      const values = (ours as GraphQLEnumType).getValues().map((v) => v.name);
+      expect(values).toEqual(expect.arrayContaining(type.getValues().map((v) => v.name)));
+    }
+    if (type instanceof GraphQLObjectType || type instanceof GraphQLInputObjectType || type instanceof GraphQLInterfaceType) {
+      const ourFields = (ours as GraphQLObjectType).getFields();
+      for (const [fieldName, field] of Object.entries(type.getFields())) {
+        const mine = ourFields[fieldName];
+        expect({ field: `${name}.${fieldName}`, type: mine?.type.toString() }).toEqual({ field: `${name}.${fieldName}`, type: field.type.toString() });
+        for (const arg of "args" in field ? field.args : []) {
+          const ourArg = (mine as { args?: { name: string; type: unknown }[] }).args?.find((a) => a.name === arg.name);
+          expect({ arg: `${name}.${fieldName}(${arg.name})`, type: String(ourArg?.type) }).toEqual({
+            arg: `${name}.${fieldName}(${arg.name})`,
+            type: arg.type.toString(),
+          });
+        }
+      }
+    }
+  });
+
+  it("every type and field of the API carries a description", () => {
+    const missing: string[] = [];
+    for (const type of userTypes(api)) {
+      if (!type.description) missing.push(type.name);
+      if (type instanceof GraphQLObjectType || type instanceof GraphQLInputObjectType) {
+        for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("no internal fact query leaks into the API", () => {
+    const queries = Object.keys(api.getQueryType()!.getFields());
+    expect(queries).not.toEqual(expect.arrayContaining(["activeResellerIds"]));
+    expect(queries.sort()).toEqual(["customer", "customers", "offers", "partner", "partnerByMpnId", "subscription", "viewer"]);
+  });
+});
