@@ -62,7 +62,7 @@ describe("the composed API covers the public contract", () => {
         const mine = ourFields[fieldName];
         expect({ field: `${name}.${fieldName}`, type: mine?.type.toString() }).toEqual({ field: `${name}.${fieldName}`, type: field.type.toString() });
         for (const arg of "args" in field ? field.args : []) {
-          const ourArg = (mine as { args?: { name: string; type: unknown }[] }).args?.find((a) => a.name === arg.name);
+          const ourArg = (mine as unknown as { args?: readonly { name: string; type: unknown }[] }).args?.find((a) => a.name === arg.name);
           expect({ arg: `${name}.${fieldName}(${arg.name})`, type: String(ourArg?.type) }).toEqual({
             arg: `${name}.${fieldName}(${arg.name})`,
             type: arg.type.toString(),

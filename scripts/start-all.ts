@@ -1,0 +1,67 @@
+/**
+ * `npm start`: the three subgraphs and the gateway in one process (each also starts alone:
+ * `npm run start:<name>`). Creates the SQLite databases under DATA_DIR (or uses
+ * DATABASE_URL), loads demo data into an empty database (SEED=demo, the default), and prints
+ * the gateway URL, ready-to-paste tokens, and one line containing `ready`.
+ */
+import "reflect-metadata";
+import { assertProductionSafe, readConfig, SubgraphName } from "../common/config";
+import { signDevToken } from "../common/identity";
+import { stopOnSignals } from "../common/service-main";
+import { PeerDirectory } from "../common/subgraph-server";
+import { buildGateway } from "../gateway/server";
+import { buildCustomersServer } from "../subgraphs/customers/server";
+import { buildPartnersServer } from "../subgraphs/partners/server";
+import { buildSubscriptionsServer } from "../subgraphs/subscriptions/server";
+import { DEMO, demoClaims, isSeeded, seedDemo } from "./demo";
+
+async function main() {
+  const started = Date.now();
+  const config = readConfig();
+  assertProductionSafe(config);
+  const peers: PeerDirectory = { partners: "", customers: "", subscriptions: "" };
+  const subgraphs = [
+    await buildPartnersServer({ config, peers }),
+    await buildCustomersServer({ config, peers }),
+    await buildSubscriptionsServer({ config, peers }),
+  ];
+  for (const s of subgraphs) peers[s.name as SubgraphName] = (await s.start(config.port(s.name as SubgraphName))).url;
+  const devTokens = !config.production && !config.jwtPublicKey && !config.jwksUrl;
+  const claims = demoClaims();
+  const sign = (c: (typeof claims)[string]) => signDevToken(c, config.jwtSecret, "12h");
+  const gateway = buildGateway({ config, subgraphUrls: peers, sandboxToken: devTokens ? await sign(claims.contosoAdmin) : undefined });
+  const running = await gateway.start(config.port("gateway"));
+  stopOnSignals(async () => {
+    await gateway.stop();
+    for (const s of subgraphs) await s.stop();
+  });
+
+  let requestCode: string | undefined;
+  if (config.seed === "demo" && devTokens && !(await isSeeded(running.url, config.jwtSecret))) {
+    requestCode = (await seedDemo(running.url, config.jwtSecret)).requestCode;
+    console.log("Loaded demo data.");
+  }
+  const base = running.url.replace(/\/graphql$/, "");
+  console.log(`\ncsp-graph gateway: ${running.url}  (Apollo Sandbox: open ${base}/ in a browser)`);
+  for (const s of subgraphs) console.log(`  ${s.name} subgraph: ${peers[s.name as SubgraphName]}`);
+  if (devTokens) {
+    console.log("\nDevelopment tokens (valid 12 h; paste as  Authorization: Bearer <token>):");
+    const labels: Record<string, string> = {
+      operator: "operator (OPERATOR)",
+      contosoAdmin: `${DEMO.contoso.name}, indirect provider (GLOBAL_ADMIN)`,
+      fabrikamAdmin: `${DEMO.fabrikam.name}, indirect reseller of two providers (GLOBAL_ADMIN)`,
+      northwindAdmin: `${DEMO.northwind.name}, indirect provider (GLOBAL_ADMIN)`,
+      adventureAdmin: `${DEMO.adventure.name}, direct-bill partner (GLOBAL_ADMIN)`,
+      wideWorldAdmin: `${DEMO.wideWorld.companyName}, customer (GLOBAL_ADMIN)`,
+    };
+    for (const [key, c] of Object.entries(claims)) console.log(`\n# ${labels[key]}\n${await sign(c)}`);
+    if (requestCode) console.log(`\nOpen relationship request from ${DEMO.adventure.name}: code ${requestCode}`);
+    console.log("\nMore tokens: npm run token -- --org partner --tid <id> --roles ADMIN_AGENT");
+  }
+  console.log(`\ncsp-graph ready in ${Date.now() - started} ms at ${running.url}`);
+}
+
+main().catch((error) => {
+  console.error(`csp-graph failed to start: ${error instanceof Error ? error.stack : error}`);
+  process.exit(1);
+});
