@@ -56,8 +56,10 @@ export class Partner {
 @Entity("reseller_relationship")
 @Index(["providerId", "status"])
 @Index(["resellerId", "status"])
-// At most one pending or active link per pair (T1), enforced by the database against races.
+// At most one pending or active link per pair (T1), enforced by the database against races;
+// `pairKey` names the pair whichever of the two invited the other ("between the same two partners").
 @Index("reseller_relationship_open_pair", ["providerId", "resellerId"], { unique: true, where: `"status" <> 'TERMINATED'` })
+@Index("reseller_relationship_open_pair_any_direction", ["pairKey"], { unique: true, where: `"status" <> 'TERMINATED'` })
 export class ResellerRelationship {
   @Field(() => ID, { description: "The relationship's id." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -68,6 +70,13 @@ export class ResellerRelationship {
 
   @Column({ type: "varchar", length: 36 })
   resellerId!: string;
+
+  /**
+   * The two partners' ids, sorted and joined (`pairKeyOf`): one key for the pair in either direction. Not in the API.
+   * Nullable so that rows written before it existed still load (the invitation check reads both directions by id).
+   */
+  @Column({ type: "varchar", length: 73, nullable: true })
+  pairKey!: string | null;
 
   @Field(() => ResellerRelationshipStatus, { description: "PENDING until the reseller accepts; ACTIVE; TERMINATED (final)." })
   @Column({ type: "varchar", length: 12 })

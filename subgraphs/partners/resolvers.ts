@@ -28,6 +28,7 @@ import {
   checkAcceptance,
   checkInvitation,
   checkTermination,
+  pairKeyOf,
   ROLES,
   validateEnrollment,
 } from "./rules";
@@ -170,13 +171,18 @@ export class ResellerRelationshipResolver {
     const now = clock.now();
     try {
       const relationship = await ctx.deps.db.transaction(async (em) => {
-        const existing = await em.findBy(ResellerRelationship, { providerId: provider.id, resellerId: reseller.id });
+        // "Between the same two partners": a link the other way round counts too.
+        const existing = await em.findBy(ResellerRelationship, [
+          { providerId: provider.id, resellerId: reseller.id },
+          { providerId: reseller.id, resellerId: provider.id },
+        ]);
         checkInvitation(provider, reseller, existing);
         return em.save(
           em.create(ResellerRelationship, {
             id: randomUUID(),
             providerId: provider.id,
             resellerId: reseller.id,
+            pairKey: pairKeyOf(provider.id, reseller.id),
             status: ResellerRelationshipStatus.PENDING,
             invitedAt: now,
             acceptedAt: null,

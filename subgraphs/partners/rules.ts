@@ -49,7 +49,10 @@ export function validateEnrollment(input: EnrollPartnerInput) {
 export const isProvider = (p: Pick<Partner, "programs">) => p.programs.includes(CspProgram.INDIRECT_PROVIDER);
 export const isReseller = (p: Pick<Partner, "programs">) => p.programs.includes(CspProgram.INDIRECT_RESELLER);
 
-/** T1, NC1, NC4: may `provider` invite `reseller`? (`existing`: their pending/active links.) */
+/** The key of the pair {a, b}, the same whichever of them is the provider (T1: one open link per pair). */
+export const pairKeyOf = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+/** T1, NC1, NC4: may `provider` invite `reseller`? (`existing`: their links, in either direction.) */
 export function checkInvitation(provider: Partner, reseller: Partner, existing: ResellerRelationship[]): void {
   if (!isProvider(provider)) throw fail("INVALID_PARTNER_TYPE", "Only an indirect provider may invite resellers.");
   if (provider.id === reseller.id) throw badInput("input.resellerMpnId", "a partner cannot invite itself.");

@@ -13,10 +13,12 @@ export function buildPartnersSchema() {
   return buildFederatedSchema({
     resolvers: [PartnerResolver, ResellerRelationshipResolver, ViewerResolver],
     referenceResolvers: {
-      Partner: { __resolveReference: (ref: { id: string }, ctx) => visiblePartner(ctx, ref.id) },
+      Partner: { __resolveReference: (ref: { id: unknown }, ctx) => (typeof ref.id === "string" ? visiblePartner(ctx, ref.id) : null) },
       ResellerRelationship: {
-        __resolveReference: async (ref: { id: string }, ctx) => {
-          const rel = await ctx.loaders.relationship.load(ref.id);
+        __resolveReference: async (ref: { id: unknown }, ctx) => {
+          // Ids match case-insensitively, as in the public look-ups (stored lower-case).
+          if (typeof ref.id !== "string") return null;
+          const rel = await ctx.loaders.relationship.load(ref.id.toLowerCase());
           return rel && canSeeRelationship(ctx.principal, rel) ? rel : null;
         },
       },
