@@ -26,14 +26,14 @@ describe("production mode", () => {
         headers: { "content-type": "application/json", authorization: `Bearer ${await operatorToken()}` },
         body: JSON.stringify({ query: "{ __schema { types { name } } }" }),
       });
-      expect((await dev.json()).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+      expect(((await dev.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
       const valid = await signDevToken({ sub: "op", org: "operator", roles: ["OPERATOR"] }, "a-production-secret");
       const introspection = await fetch(running.url, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${valid}` },
         body: JSON.stringify({ query: "{ __schema { types { name } } }" }),
       });
-      const body = await introspection.json();
+      const body = (await introspection.json()) as any;
       expect(body.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
       expect(JSON.stringify(body)).not.toContain("stacktrace");
     } finally {

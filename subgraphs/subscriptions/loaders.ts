@@ -63,7 +63,25 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     return restrictToVisible(qb, viewer, await delegatedAdminAmong(customerIds));
   };
 
-  const partnerQuery = (partnerIds: string[], args: PartnerSubscriptionsArgs) => {
+  /**
+   * Customers with which the viewing partner has an active delegated admin relationship, asked
+   * once per request: another partner's list holds external subscriptions the viewer sees
+   * through them (MC2), e.g. those that partner supports.
+   */
+  let ownDelegatedAdminCustomers: Promise<string[]> | undefined;
+  const delegatedAdminCustomers = (): Promise<string[]> => {
+    if (viewer.org !== "partner") return Promise.resolve([]);
+    ownDelegatedAdminCustomers ??= peers.customers
+      .request<{ delegatedAdminCustomerIds: string[] }>(
+        "query($p: ID!) { delegatedAdminCustomerIds(partnerId: $p) }",
+        { p: viewer.tid },
+        "your delegated admin relationships",
+      )
+      .then((r) => r.delegatedAdminCustomerIds);
+    return ownDelegatedAdminCustomers;
+  };
+
+  const partnerQuery = async (partnerIds: string[], args: PartnerSubscriptionsArgs) => {
     const qb = ordered(
       subs().where(
         new Brackets((w) =>
@@ -76,7 +94,9 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     );
     if (args.status) qb.andWhere("s.status = :status", { status: args.status });
     if (args.customerId) qb.andWhere("s.customerId = :customerId", { customerId: args.customerId });
-    return restrictToVisible(qb, viewer, []);
+    // In its own list a partner is partner of record, billing or support partner of every row: S1 holds without delegated admin facts.
+    const othersList = viewer.org === "partner" && partnerIds.some((p) => p !== viewer.tid);
+    return restrictToVisible(qb, viewer, othersList ? await delegatedAdminCustomers() : []);
   };
 
   return {
@@ -93,7 +113,11 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     offer: byIdLoader((ids) => ds.getRepository(Offer).createQueryBuilder("o").where("o.id IN (:...ids)", { ids }).getMany()),
     subscription: byIdLoader((ids) => subs().where("s.id IN (:...ids)", { ids }).getMany()),
     subscriptionsOfOrder: new DataLoader<string, Subscription[]>(async (orderIds) => {
-      const rows = await ordered(subs().where("s.orderId IN (:...orderIds)", { orderIds: [...orderIds] })).getMany();
+      const rows = await subs()
+        .where("s.orderId IN (:...orderIds)", { orderIds: [...orderIds] })
+        .orderBy("s.lineNumber", "ASC")
+        .addOrderBy("s.id", "ASC")
+        .getMany();
       return orderIds.map((id) => rows.filter((r) => r.orderId === id));
     }),
     subscriptionsOfCustomer: connectionLoader<CustomerSubscriptionsArgs, Subscription>({
@@ -108,10 +132,10 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     subscriptionsOfPartner: connectionLoader<PartnerSubscriptionsArgs, Subscription>({
       argsKey: (a) => `${a.status ?? ""}|${a.customerId ?? ""}`,
       fetchPage: async (partnerId, args, page) => {
-        const [rows, total] = await partnerQuery([partnerId], args).offset(page.offset).limit(page.limit).getManyAndCount();
+        const [rows, total] = await (await partnerQuery([partnerId], args)).offset(page.offset).limit(page.limit).getManyAndCount();
         return { rows, total };
       },
-      fetchAll: (partnerIds, args) => partnerQuery(partnerIds, args).getMany(),
+      fetchAll: async (partnerIds, args) => (await partnerQuery(partnerIds, args)).getMany(),
       parentsOf: (row) => [...new Set([row.partnerOfRecordId, row.billingPartnerId, row.supportPartnerId].filter((p): p is string => !!p))],
     }),
   };

@@ -96,6 +96,10 @@ export class Subscription {
   @Column({ type: "varchar", length: 36, nullable: true })
   orderId!: string | null;
 
+  /** Its line item's position in the order (0-based), so `Order.subscriptions` follows the line items; null outside the program. */
+  @Column({ type: "integer", nullable: true })
+  lineNumber!: number | null;
+
   @Field({ description: "When it was bought." })
   @InstantColumn()
   createdAt!: Date;

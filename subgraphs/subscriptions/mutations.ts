@@ -138,11 +138,12 @@ export class SubscriptionMutations {
           }),
         );
         await em.save(
-          lines.map((line) =>
+          lines.map((line, lineNumber) =>
             em.create(Subscription, {
               id: randomUUID(),
               customerId: customer.id,
               ...line,
+              lineNumber,
               status: SubscriptionStatus.ACTIVE,
               autoRenew: true,
               channel: SalesChannel.CSP,
@@ -254,9 +255,9 @@ export class SubscriptionMutations {
     if (!isExternal(sub)) throw fail("INVALID_STATE", "Only a subscription bought outside the program takes a support partner.");
     checkNotCancelled(sub);
     const [facts, partnerFacts] = await Promise.all([ctx.loaders.customerFacts.load(sub.customerId), ctx.loaders.partnerFacts.load(partner)]);
-    if (!partnerFacts) throw notFound("Partner");
-    const related =
-      !!facts && (facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner));
+    // P1: a partner of another cloud is not in the customer's directory: it does not exist for the customer.
+    if (!partnerFacts || !facts || partnerFacts.cloud !== facts.cloud) throw notFound("Partner");
+    const related = facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner);
     if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
     return { subscription: await saveChange(ctx, sub, { supportPartnerId: partner }) };
   }
@@ -286,6 +287,7 @@ export class SubscriptionMutations {
           billingPartnerId: null,
           supportPartnerId: null,
           orderId: null,
+          lineNumber: null,
           ...purchaseDates(now, line.termDuration),
           version: 1,
         }),

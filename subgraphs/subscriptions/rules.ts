@@ -103,14 +103,22 @@ export function checkTransition(sub: Subscription, to: SubscriptionStatus, now: 
 
 const TERM = /^P(\d+)([MY])$/;
 
-/** The end of a commitment term (P1M, P1Y, P3Y) started at `start`. */
+/**
+ * The end of a commitment term (P1M, P1Y, P3Y) started at `start`: the same day and time
+ * `n` calendar months or years later, or the last day of that month when it is shorter
+ * (31 January + P1M = 28/29 February, 29 February + P1Y = 28 February), never spilling
+ * into the month after.
+ */
 export function termEnd(start: Date, term: string): Date {
   const match = TERM.exec(term);
-  if (!match) return start;
+  if (!match) return new Date(start);
+  const months = Number(match[1]) * (match[2] === "M" ? 1 : 12);
+  const target = start.getUTCMonth() + months;
+  const year = start.getUTCFullYear() + Math.floor(target / 12);
+  const month = target % 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   const end = new Date(start);
-  const n = Number(match[1]);
-  if (match[2] === "M") end.setUTCMonth(end.getUTCMonth() + n);
-  else end.setUTCFullYear(end.getUTCFullYear() + n);
+  end.setUTCFullYear(year, month, Math.min(start.getUTCDate(), lastDay));
   return end;
 }
 
