@@ -85,12 +85,19 @@ export class CustomerMutations {
     if (await ctx.ds.getRepository(Customer).existsBy({ id: fields.id })) throw badInput("input.id", "this tenant is already registered.");
     await assertDomainFree(ctx, fields.defaultDomain);
     try {
-      const customer = await ctx.deps.db.transaction((em) =>
-        em.save(em.create(Customer, { ...fields, ...validateBillingProfile(null), createdAt: clock.now() })),
-      );
+      // INSERT, never save(): save() of a caller-chosen id that a concurrent registration has
+      // just written would silently UPDATE (overwrite) that customer instead of failing.
+      const customer = await ctx.deps.db.transaction(async (em) => {
+        const row = em.create(Customer, { ...fields, ...validateBillingProfile(null), createdAt: clock.now() });
+        await em.insert(Customer, row);
+        return row;
+      });
       return { customer };
     } catch (error) {
-      rethrowUnique(error, "input.defaultDomain", "a customer with this domain or id already exists.");
+      if (!isUniqueViolation(error)) throw error;
+      // The loser of a race: name the field that collided.
+      if (await ctx.ds.getRepository(Customer).existsBy({ id: fields.id })) throw badInput("input.id", "this tenant is already registered.");
+      throw badInput("input.defaultDomain", "a customer with this domain already exists.");
     }
   }
 
@@ -126,8 +133,10 @@ export class CustomerMutations {
     const now = clock.now();
     try {
       const customer = await ctx.deps.db.transaction(async (em) => {
-        const created = await em.save(em.create(Customer, { id: randomUUID(), cloud: partner.cloud, createdAt: now, ...fields }));
-        await em.save(
+        const created = em.create(Customer, { id: randomUUID(), cloud: partner.cloud, createdAt: now, ...fields });
+        await em.insert(Customer, created);
+        await em.insert(
+          CustomerPartnerRelationship,
           em.create(CustomerPartnerRelationship, {
             id: randomUUID(),
             customerId: created.id,

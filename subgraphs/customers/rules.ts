@@ -85,8 +85,18 @@ export function delegatedAdminState(dap: DelegatedAdminRelationship, now: Date):
 export const isActiveDap = (dap: DelegatedAdminRelationship, now: Date) =>
   delegatedAdminState(dap, now).status === DelegatedAdminStatus.ACTIVE;
 
+/**
+ * Text of 1 to `max` characters, counted as code points (as PostgreSQL's varchar counts them),
+ * not UTF-16 code units: "😀" is one character.
+ */
+function characters(value: string | null | undefined, field: string, max: number): string {
+  const trimmed = text(value, field, Number.MAX_SAFE_INTEGER);
+  if ([...trimmed].length > max) throw badInput(field, `must be at most ${max} characters.`);
+  return trimmed;
+}
+
 export function validateDelegatedAdmin(input: CreateDelegatedAdminRelationshipInput) {
-  const displayName = text(input.displayName, "input.displayName", 50);
+  const displayName = characters(input.displayName, "input.displayName", 50);
   const roles = [...new Set(input.roles ?? [])];
   if (roles.length === 0) throw badInput("input.roles", "must name at least one admin role.");
   const durationDays = integerInRange(input.durationDays, "input.durationDays", 1, 730);
