@@ -28,6 +28,8 @@ export class StatementCounter implements Logger {
     this.count++;
   }
   logQueryError(error: string | Error, query: string): void {
+    // A unique violation is how a race's loser learns it lost; its caller answers it.
+    if (isUniqueViolation(error)) return;
     // Logged without parameters: they may hold user data.
     console.error(JSON.stringify({ level: "error", msg: "query failed", error: String(error), query: query.slice(0, 200) }));
   }

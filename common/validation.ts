@@ -32,8 +32,9 @@ export function uuidArg(value: string, field: string): string {
 
 export function text(value: string | null | undefined, field: string, max: number, min = 1): string {
   const trimmed = (value ?? "").trim();
-  if (trimmed.length < min) throw badInput(field, min === 1 ? "must not be empty." : `must be at least ${min} characters.`);
-  if (trimmed.length > max) throw badInput(field, `must be at most ${max} characters.`);
+  const length = [...trimmed].length; // characters, not UTF-16 units: the database counts characters too
+  if (length < min) throw badInput(field, min === 1 ? "must not be empty." : `must be at least ${min} characters.`);
+  if (length > max) throw badInput(field, `must be at most ${max} characters.`);
   return trimmed;
 }
 

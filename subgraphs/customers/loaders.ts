@@ -5,6 +5,7 @@ import { Clock } from "../../common/clock";
 import { byIdLoader, connectionLoader } from "../../common/connection-loader";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
+import { partnerFactsLoader } from "../../common/partner-facts";
 import { UserPrincipal } from "../../common/identity";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
 import type { PartnerFacts } from "./rules";
@@ -112,15 +113,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
       return customerIds.map((id) => found.has(id));
     }),
 
-    partnerFacts: new DataLoader<string, PartnerFacts | null>(async (ids) => {
-      const { partners } = await peers.partners.request<{ partners: PartnerFacts[] }>(
-        "query($ids: [ID!]!) { partners(ids: $ids) { id cloud country programs agreementSigned } }",
-        { ids },
-        "the partner's enrolment",
-      );
-      const byId = new Map(partners.map((p) => [p.id, p]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    partnerFacts: partnerFactsLoader(peers.partners),
 
     customersOfPartner: connectionLoader<PartnerCustomersArgs, Customer & { parentIds?: string[] }>({
       argsKey: (a) => `${a.resellerId ?? ""}|${a.search ?? ""}`,

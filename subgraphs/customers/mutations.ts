@@ -7,6 +7,7 @@ import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { requireRole } from "../../common/authorization";
 import { addMs, clock, DAY_MS } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
+import { activeResellersOf } from "../../common/partner-facts";
 import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { country, domainName, text, uuidArg } from "../../common/validation";
@@ -50,14 +51,8 @@ async function ownPartner(ctx: CustomersContext): Promise<PartnerFacts> {
 }
 
 /** Which of `resellerIds` are ACTIVE with `providerId` right now (asked of the partners subgraph). */
-async function activeResellers(ctx: CustomersContext, providerId: string, resellerIds: string[]): Promise<Set<string>> {
-  const { activeResellerIds } = await ctx.deps.partners.request<{ activeResellerIds: string[] }>(
-    "query($p: ID!, $r: [ID!]!) { activeResellerIds(providerId: $p, resellerIds: $r) }",
-    { p: providerId, r: resellerIds },
-    "the reseller's relationship with its provider",
-  );
-  return new Set(activeResellerIds);
-}
+const activeResellers = (ctx: CustomersContext, providerId: string, resellerIds: string[]) =>
+  activeResellersOf(ctx.deps.partners, providerId, resellerIds);
 
 async function assertDomainFree(ctx: CustomersContext, defaultDomain: string) {
   if (await ctx.ds.getRepository(Customer).existsBy({ defaultDomain })) {

@@ -8,6 +8,7 @@ import { addMs, DAY_MS } from "../../common/clock";
 import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
 import { badInput, fail } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
+import type { PartnerFacts } from "../../common/partner-facts";
 import { country, domainName, email, idOrNew, integerInRange, optionalText, text } from "../../common/validation";
 import type {
   CreateDelegatedAdminRelationshipInput,
@@ -31,13 +32,7 @@ export const ROLES = {
 } as const;
 
 /** Facts about a partner, asked of the partners subgraph. */
-export interface PartnerFacts {
-  id: string;
-  cloud: Cloud;
-  country: string;
-  programs: CspProgram[];
-  agreementSigned: boolean;
-}
+export type { PartnerFacts };
 
 /** NC3: what each cloud allows, as one table rather than conditions spread around. */
 export const CLOUD_FEATURES: Record<Cloud, { newCustomers: boolean; multiPartner: boolean; multiChannel: boolean }> = {

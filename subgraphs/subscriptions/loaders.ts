@@ -4,6 +4,7 @@ import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
 import { byIdLoader, connectionLoader } from "../../common/connection-loader";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
+import { partnerFactsLoader } from "../../common/partner-facts";
 import { UserPrincipal } from "../../common/identity";
 import { Offer, Subscription } from "./model";
 import type { CustomerFacts, PartnerFacts } from "./rules";
@@ -101,15 +102,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
 
   return {
     customerFacts,
-    partnerFacts: new DataLoader<string, PartnerFacts | null>(async (ids) => {
-      const { partners } = await peers.partners.request<{ partners: PartnerFacts[] }>(
-        "query($ids: [ID!]!) { partners(ids: $ids) { id cloud country programs agreementSigned } }",
-        { ids },
-        "the partner's enrolment",
-      );
-      const byId = new Map(partners.map((p) => [p.id, p]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    partnerFacts: partnerFactsLoader(peers.partners),
     offer: byIdLoader((ids) => ds.getRepository(Offer).createQueryBuilder("o").where("o.id IN (:...ids)", { ids }).getMany()),
     subscription: byIdLoader((ids) => subs().where("s.id IN (:...ids)", { ids }).getMany()),
     subscriptionsOfOrder: new DataLoader<string, Subscription[]>(async (orderIds) => {

@@ -7,6 +7,7 @@ import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
+import { activeResellersOf } from "../../common/partner-facts";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { text, uuidArg } from "../../common/validation";
@@ -100,12 +101,7 @@ export class SubscriptionMutations {
     if (!customer || !(await this.seesCustomer(ctx, buyerId, customer))) throw notFound("Customer");
     let resellerActive = false;
     if (shape.resellerId && reseller) {
-      const { activeResellerIds } = await ctx.deps.partners.request<{ activeResellerIds: string[] }>(
-        "query($p: ID!, $r: [ID!]!) { activeResellerIds(providerId: $p, resellerIds: $r) }",
-        { p: buyerId, r: [shape.resellerId] },
-        "the reseller's relationship with you",
-      );
-      resellerActive = activeResellerIds.includes(shape.resellerId);
+      resellerActive = (await activeResellersOf(ctx.deps.partners, buyerId, [shape.resellerId])).has(shape.resellerId);
     }
     const parties = decideOrderParties({
       buyer,
@@ -206,13 +202,9 @@ export class SubscriptionMutations {
   private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: Subscription, resellerId: string): Promise<string> {
     if (sub.billingPartnerId !== ctx.principal.tid) throw forbidden("Only the billing provider can change the partner of record.");
     const [reseller, customer] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), ctx.loaders.customerFacts.load(sub.customerId)]);
-    const { activeResellerIds } = await ctx.deps.partners.request<{ activeResellerIds: string[] }>(
-      "query($p: ID!, $r: [ID!]!) { activeResellerIds(providerId: $p, resellerIds: $r) }",
-      { p: sub.billingPartnerId, r: [resellerId] },
-      "the reseller's relationship with you",
-    );
+    const active = await activeResellersOf(ctx.deps.partners, sub.billingPartnerId, [resellerId]);
     const serves = !!customer?.activeRelationships.some((r) => r.partnerId === resellerId);
-    if (!reseller || !reseller.agreementSigned || !activeResellerIds.includes(resellerId) || !serves) {
+    if (!reseller || !reseller.agreementSigned || !active.has(resellerId) || !serves) {
       throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you, has not signed the agreement, or has no relationship with the customer.");
     }
     return resellerId;

@@ -8,6 +8,7 @@ import { addMs, HOUR_MS } from "../../common/clock";
 import { BillingCycle, Cloud, CspProgram, SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { badInput, fail } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
+import type { PartnerFacts } from "../../common/partner-facts";
 import { integerInRange, optionalText, text, uuidArg } from "../../common/validation";
 import type { Offer, PlaceOrderInput, Subscription } from "./model";
 
@@ -21,13 +22,7 @@ export const ROLES = {
 
 export const CANCELLATION_WINDOW_MS = 168 * HOUR_MS;
 
-export interface PartnerFacts {
-  id: string;
-  cloud: Cloud;
-  country: string;
-  programs: CspProgram[];
-  agreementSigned: boolean;
-}
+export type { PartnerFacts };
 
 export interface CustomerFacts {
   id: string;
