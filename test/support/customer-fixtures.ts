@@ -12,16 +12,7 @@ let seq = 0;
 export const uniqueDomain = (prefix = "d") => `${prefix}${Date.now().toString(36)}${(++seq).toString(36)}.onmicrosoft.com`;
 export const uniqueName = (prefix = "Company") => `${prefix} ${Date.now().toString(36)}${(++seq).toString(36)}`;
 
-export const PARTNER_ROLES = [
-  "GLOBAL_ADMIN",
-  "ACCOUNT_ADMIN",
-  "USER_MANAGEMENT_ADMIN",
-  "ADMIN_AGENT",
-  "SALES_AGENT",
-  "HELPDESK_AGENT",
-  "BILLING_ADMIN",
-] as const;
-export const CUSTOMER_ROLES = ["GLOBAL_ADMIN", "USER"] as const;
+export { CUSTOMER_ROLES, PARTNER_ROLES } from "../../common/identity";
 
 /** Throws with the errors when the request failed; returns `data`. */
 export async function ok<T = any>(stack: Stack, token: string, query: string, variables?: Record<string, unknown>): Promise<T> {
