@@ -1,6 +1,6 @@
 /** GraphQL entry points of the partners subgraph: thin, they load rows and apply rules.ts. */
 import { randomUUID } from "node:crypto";
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
@@ -10,7 +10,6 @@ import { ConnectionShape } from "../../common/graphql-types";
 import { toConnection, toPage } from "../../common/pagination";
 import { uuidArg } from "../../common/validation";
 import type { PartnersContext } from "./context";
-import type { RelationshipListArgs } from "./loaders";
 import {
   CustomerRef,
   EnrollPartnerInput,
@@ -48,6 +47,19 @@ async function visibleRelationship(ctx: PartnersContext, id: string): Promise<Re
 
 const empty = <T>(first?: number | null, after?: string | null): ConnectionShape<T> => toConnection<T>([], 0, toPage(first, after));
 
+/** The arguments `Partner.resellers` and `Partner.providers` share. */
+@ArgsType()
+export class RelationshipPageArgs {
+  @Field(() => ResellerRelationshipStatus, { nullable: true, description: "Only relationships in this status." })
+  status?: ResellerRelationshipStatus | null;
+
+  @Field(() => Int, { nullable: true, description: "Page size: default 20, at most 100." })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Cursor to continue after." })
+  after?: string | null;
+}
+
 @Resolver(() => Partner)
 export class PartnerResolver {
   @Query(() => Viewer, { description: "The signed-in user and their organisation." })
@@ -79,29 +91,15 @@ export class PartnerResolver {
   @FieldResolver(() => ResellerRelationshipConnection, {
     description: "This partner's resellers (as indirect provider), as far as the viewer may see them: a reseller sees only its own link.",
   })
-  resellers(
-    @Root() partner: Partner,
-    @Ctx() ctx: PartnersContext,
-    @Arg("status", () => ResellerRelationshipStatus, { nullable: true, description: "Only relationships in this status." })
-    status?: ResellerRelationshipStatus | null,
-    @Arg("first", () => Int, { nullable: true, description: "Page size: default 20, at most 100." }) first?: number | null,
-    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after?: string | null,
-  ) {
-    return relationshipList(ctx, "resellersOf", partner, { status }, first, after);
+  resellers(@Root() partner: Partner, @Ctx() ctx: PartnersContext, @Args(() => RelationshipPageArgs) args: RelationshipPageArgs) {
+    return relationshipList(ctx, "resellersOf", partner, args);
   }
 
   @FieldResolver(() => ResellerRelationshipConnection, {
     description: "This partner's indirect providers (as indirect reseller), as far as the viewer may see them.",
   })
-  providers(
-    @Root() partner: Partner,
-    @Ctx() ctx: PartnersContext,
-    @Arg("status", () => ResellerRelationshipStatus, { nullable: true, description: "Only relationships in this status." })
-    status?: ResellerRelationshipStatus | null,
-    @Arg("first", () => Int, { nullable: true, description: "Page size: default 20, at most 100." }) first?: number | null,
-    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after?: string | null,
-  ) {
-    return relationshipList(ctx, "providersOf", partner, { status }, first, after);
+  providers(@Root() partner: Partner, @Ctx() ctx: PartnersContext, @Args(() => RelationshipPageArgs) args: RelationshipPageArgs) {
+    return relationshipList(ctx, "providersOf", partner, args);
   }
 
   @Mutation(() => EnrollPartnerPayload, { description: "Enrols a partner in the program (operator only)." })
@@ -121,14 +119,8 @@ export class PartnerResolver {
   }
 }
 
-async function relationshipList(
-  ctx: PartnersContext,
-  loader: "resellersOf" | "providersOf",
-  partner: Partner,
-  args: RelationshipListArgs,
-  first?: number | null,
-  after?: string | null,
-) {
+async function relationshipList(ctx: PartnersContext, loader: "resellersOf" | "providersOf", partner: Partner, args: RelationshipPageArgs) {
+  const { first, after } = args;
   const page = toPage(first, after);
   const viewer = ctx.principal;
   if (viewer.org === "customer") return empty(first, after);
