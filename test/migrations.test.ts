@@ -1,0 +1,194 @@
+/**
+ * Migrations and database settings (issue 8, "PostgreSQL in production"): the migrations alone
+ * build every table the entities need, production refuses to start on a database behind its
+ * code, and the pool size and statement timeout are applied.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { Client } from "pg";
+import { readConfig, SUBGRAPH_NAMES, SubgraphName } from "../common/config";
+import { Database, openDatabase } from "../common/db";
+import { PendingMigrationsError, pendingSchemaChanges } from "../common/migrations";
+import { migrateAll } from "../scripts/migrate";
+import { buildPartnersServer } from "../subgraphs/partners/server";
+import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
+import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
+import { Dialect, DIALECTS, startStack } from "./support/stack";
+
+const PG_URL = process.env.TEST_DATABASE_URL;
+const tempDirs: string[] = [];
+const schemas: string[] = [];
+
+/** A place no database has been yet: a new SQLite folder, or a new PostgreSQL schema prefix. */
+function freshPlace(dialect: Dialect) {
+  const prefix = `m${randomUUID().replace(/-/g, "").slice(0, 10)}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-migrations-"));
+  tempDirs.push(dataDir);
+  const schemaOf = (name: SubgraphName) => {
+    schemas.push(`${prefix}_${name}`);
+    return `${prefix}_${name}`;
+  };
+  const databaseUrl = dialect === "postgres" ? PG_URL : undefined;
+  const at = (name: SubgraphName): { dataDir: string; databaseUrl?: string; schema?: string } =>
+    dialect === "postgres" ? { dataDir, databaseUrl, schema: schemaOf(name) } : { dataDir };
+  return { dataDir, databaseUrl, schemaOf, at };
+}
+
+const allNames = (name: SubgraphName, dialect: Dialect) => SUBGRAPH_STORAGE[name].migrations[dialect].map((m) => new m().name);
+
+const tablesOf = async (db: Database) => {
+  const runner = db.dataSource.createQueryRunner();
+  try {
+    const names = [...db.dataSource.entityMetadatas.map((m) => m.tableName), "migrations"];
+    return Object.fromEntries(await Promise.all(names.map(async (t) => [t, await runner.hasTable(t)] as const)));
+  } finally {
+    await runner.release();
+  }
+};
+
+afterAll(async () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  if (PG_URL && schemas.length) {
+    const client = new Client({ connectionString: PG_URL });
+    await client.connect();
+    for (const schema of new Set(schemas)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+});
+
+describe.each(DIALECTS)("migrations (%s)", (dialect) => {
+  it.each(SUBGRAPH_NAMES)("Migrations: on an empty %s database they create every entity's table, and the schema builder finds nothing left to change", async (name) => {
+    const place = freshPlace(dialect);
+    const storage = SUBGRAPH_STORAGE[name];
+    expect(storage.migrations[dialect].length).toBeGreaterThan(0);
+
+    const at = place.at(name);
+    const db = await openDatabase({ name, ...storage, migrate: true, ...at });
+    try {
+      expect(db.appliedMigrations).toEqual(allNames(name, dialect));
+      expect(Object.values(await tablesOf(db)).every(Boolean)).toBe(true);
+      // An entity changed without a migration would show up here as SQL still to run.
+      expect(await pendingSchemaChanges(db.dataSource)).toEqual({ up: [], down: [] });
+      expect(db.dataSource.options.synchronize).toBeFalsy();
+    } finally {
+      await db.close();
+    }
+
+    // Opened again, nothing is pending and nothing is applied twice.
+    const again = await openDatabase({ name, ...storage, migrate: false, ...at });
+    expect(again.appliedMigrations).toEqual([]);
+    await again.close();
+  });
+
+  it("Migrations: the check can fail — without the migrations, the schema builder reports every table as missing", async () => {
+    const place = freshPlace(dialect);
+    const db = await openDatabase({ name: "partners", entities: SUBGRAPH_STORAGE.partners.entities, migrations: { sqlite: [], postgres: [] }, migrate: true, ...place.at("partners") });
+    try {
+      const { up } = await pendingSchemaChanges(db.dataSource);
+      expect(up.map((q) => q.query).join("\n")).toMatch(/CREATE TABLE "partner"/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("Migrations: with NODE_ENV=production a subgraph refuses to start on a database with pending migrations, naming the subgraph and the migrations, and changes nothing; after `npm run migrate` it starts", async () => {
+    const place = freshPlace(dialect);
+    const config = readConfig({
+      NODE_ENV: "production",
+      JWT_SECRET: "a-production-secret",
+      SUBGRAPH_SECRET: "s3cret",
+      DATA_DIR: place.dataDir,
+      DATABASE_URL: place.databaseUrl ?? "",
+    });
+    expect(config.migrateOnStart).toBe(false);
+    const at = place.at("partners");
+
+    const refused = buildPartnersServer({ config, ...at });
+    await expect(refused).rejects.toBeInstanceOf(PendingMigrationsError);
+    const message = await refused.catch((e: Error) => e.message);
+    expect(message).toContain("the partners database has");
+    for (const migration of allNames("partners", dialect)) expect(message).toContain(migration);
+    expect(message).toContain("npm run migrate");
+
+    // Nothing was created: not one table, not even the migrations table.
+    const probe = await openDatabase({ name: "partners", entities: SUBGRAPH_STORAGE.partners.entities, migrations: { sqlite: [], postgres: [] }, migrate: false, ...at });
+    expect(Object.values(await tablesOf(probe)).some(Boolean)).toBe(false);
+    await probe.close();
+
+    // The deploy step, then the service starts without migrating anything itself.
+    const applied = await migrateAll(config, place.schemaOf);
+    expect(applied.partners).toEqual(allNames("partners", dialect));
+    const server = await buildPartnersServer({ config, ...at });
+    try {
+      expect(server.db.appliedMigrations).toEqual([]);
+    } finally {
+      await server.db.close();
+    }
+    expect(await migrateAll(config, place.schemaOf)).toEqual({ partners: [], customers: [], subscriptions: [] });
+  });
+
+  it("Migrations: the gateway flows run on databases built by migrations alone (enroll, two-tier link, customer, order)", async () => {
+    const place = freshPlace(dialect);
+    const stack = await startStack(dialect, dialect === "sqlite" ? { dataDir: place.dataDir } : {});
+    try {
+      for (const name of SUBGRAPH_NAMES) {
+        expect(stack.subgraphs[name].db.dataSource.options.synchronize).toBeFalsy();
+        expect(stack.subgraphs[name].db.appliedMigrations).toEqual(allNames(name, dialect));
+      }
+      const provider = await enroll(stack, { programs: ["INDIRECT_PROVIDER"] });
+      const reseller = await enroll(stack, { programs: ["INDIRECT_RESELLER"] });
+      await linkReseller(stack, provider, reseller);
+      const customer = await createCustomer(stack, provider, { resellerId: reseller.id });
+      const order = await placeOrder(stack, provider, customer.id, { resellerId: reseller.id, quantity: 3 });
+      expect(order.subscriptions).toHaveLength(1);
+      const seen = await stack.gql(customer.token, `query($id: ID!) { customer(id: $id) { subscriptions(first: 5) { totalCount nodes { quantity status } } } }`, { id: customer.id });
+      expect(seen.errors).toBeUndefined();
+      expect(seen.data.customer.subscriptions).toEqual({ totalCount: 1, nodes: [{ quantity: 3, status: "ACTIVE" }] });
+      if (dialect === "sqlite") for (const name of SUBGRAPH_NAMES) expect(fs.existsSync(path.join(place.dataDir, `${name}.sqlite`))).toBe(true);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe("database settings", () => {
+  it("Settings: DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS and MIGRATE_ON_START have defaults, and bad values fall back to them", () => {
+    const defaults = readConfig({});
+    expect([defaults.databasePoolSize, defaults.databaseStatementTimeoutMs, defaults.migrateOnStart]).toEqual([10, 30_000, true]);
+    const set = readConfig({ DATABASE_POOL_SIZE: "4", DATABASE_STATEMENT_TIMEOUT_MS: "2500", MIGRATE_ON_START: "false" });
+    expect([set.databasePoolSize, set.databaseStatementTimeoutMs, set.migrateOnStart]).toEqual([4, 2500, false]);
+    const bad = readConfig({ DATABASE_POOL_SIZE: "lots", DATABASE_STATEMENT_TIMEOUT_MS: "-1" });
+    expect([bad.databasePoolSize, bad.databaseStatementTimeoutMs]).toEqual([10, 30_000]);
+    expect(readConfig({ NODE_ENV: "production" }).migrateOnStart).toBe(false);
+    expect(readConfig({ NODE_ENV: "production", MIGRATE_ON_START: "true" }).migrateOnStart).toBe(true);
+  });
+
+  (PG_URL ? it : it.skip)("Settings (postgres): pool size, search_path and statement timeout are applied; a statement past the timeout is cancelled with a clean error and the pool stays usable", async () => {
+    const place = freshPlace("postgres");
+    const config = readConfig({ DATABASE_POOL_SIZE: "3", DATABASE_STATEMENT_TIMEOUT_MS: "200" });
+    const at = place.at("partners") as { schema: string };
+    const server = await buildPartnersServer({ config, ...at });
+    try {
+      const ds = server.db.dataSource;
+      expect((ds.driver as any).master.options.max).toBe(3);
+      expect((await ds.query("SHOW statement_timeout"))[0].statement_timeout).toBe("200ms");
+      expect((await ds.query("SHOW search_path"))[0].search_path).toBe(at.schema);
+      // The subgraph's tables live in its own schema, none in public.
+      const tables = await ds.query(`SELECT table_schema FROM information_schema.tables WHERE table_name = 'partner'`);
+      const holders = tables.map((t: { table_schema: string }) => t.table_schema);
+      expect(holders).toContain(at.schema);
+      expect(holders).not.toContain("public");
+
+      const started = Date.now();
+      const error = await ds.query("SELECT pg_sleep(3)").then(() => null, (e) => e);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(error?.driverError?.code).toBe("57014");
+      expect(error?.message).toMatch(/canceling statement due to statement timeout/);
+      expect((await ds.query("SELECT 1 AS one"))[0].one).toBe(1);
+    } finally {
+      await server.db.close();
+    }
+  });
+});
