@@ -1,0 +1,71 @@
+/**
+ * One measured run: autocannon at a fixed concurrency against one GraphQL endpoint, each
+ * request built fresh (rotating through the scenario's cases, new idempotency keys), every
+ * response checked for GraphQL `errors` — a fast wrong answer must not count as throughput.
+ */
+import autocannon from "autocannon";
+
+export interface GraphQLCall {
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** non-2xx answers + socket errors/timeouts + 2xx answers carrying GraphQL `errors`. */
+  errors: number;
+  graphqlErrors: number;
+  non2xx: number;
+  socketErrors: number;
+  /** The first failing body, to say what went wrong. */
+  firstError?: string;
+}
+
+export async function runLoad(url: string, next: () => GraphQLCall, connections: number, durationS: number): Promise<LoadResult> {
+  let graphqlErrors = 0;
+  let firstError: string | undefined;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationS,
+    timeout: 10,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (request) => {
+          const call = next();
+          return { ...request, method: "POST", headers: { "content-type": "application/json", ...call.headers }, body: call.body };
+        },
+        onResponse: (status, body) => {
+          // `"errors":` is a top-level GraphQL key only: no field of the schema is called `errors`.
+          if (status >= 200 && status < 300 && !body.includes('"errors":')) return;
+          if (status < 300) graphqlErrors++;
+          firstError ??= `${status} ${body.slice(0, 300)}`;
+        },
+      },
+    ],
+  });
+  const requests = result["2xx"] + result.non2xx;
+  return {
+    requests,
+    rps: requests / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    errors: result.non2xx + result.errors + graphqlErrors,
+    graphqlErrors,
+    non2xx: result.non2xx,
+    socketErrors: result.errors,
+    firstError,
+  };
+}
+
+/** One request outside the load, for checking an answer's shape. */
+export async function callOnce(url: string, call: GraphQLCall): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...call.headers }, body: call.body });
+  return { status: res.status, json: await res.json() };
+}

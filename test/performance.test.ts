@@ -1,0 +1,50 @@
+/**
+ * Performance by design, through the gateway: the partner dashboard of the benchmark
+ * (bench/scenarios.ts) runs a fixed number of SQL statements however many rows it shows —
+ * DataLoaders batch every level, so a page of 50 customers × 10 subscriptions costs what a
+ * page of one costs. (Throughput and latency are measured by `npm run bench`, not here.)
+ */
+import { DASHBOARD } from "../bench/scenarios";
+import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
+import { DIALECTS, Stack, startStack } from "./support/stack";
+
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+describe.each(DIALECTS)("performance (%s)", (dialect) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(dialect);
+  });
+  afterAll(() => stack?.stop());
+
+  it("SQL statements per dashboard request are the same for first: 1 and first: 50", async () => {
+    // A provider's dashboard over a two-tier chain: customers of its reseller, orders naming the reseller.
+    const provider = await enroll(stack, { programs: ["INDIRECT_PROVIDER"] });
+    const reseller = await enroll(stack, { programs: ["INDIRECT_RESELLER"] });
+    await linkReseller(stack, provider, reseller);
+    const direct = await createCustomer(stack, provider);
+    await placeOrder(stack, provider, direct.id);
+    for (let i = 0; i < 4; i++) {
+      const customer = await createCustomer(stack, provider, { resellerId: reseller.id });
+      for (let j = 0; j < 3; j++) await placeOrder(stack, provider, customer.id, { resellerId: reseller.id });
+    }
+
+    const measure = async (customers: number, subscriptions: number) => {
+      const before = total(stack.statements());
+      const res = await stack.gql(provider.token, DASHBOARD, { partnerId: provider.id, customers, subscriptions });
+      const sql = total(stack.statements()) - before;
+      expect(res.errors).toBeUndefined();
+      const nodes = res.data.partner.customers.nodes as { subscriptions: { nodes: { offer: { name: string }; partnerOfRecord: { name: string } }[] } }[];
+      return { customers: nodes.length, subscriptions: nodes.reduce((a, c) => a + c.subscriptions.nodes.length, 0), sql, rows: nodes };
+    };
+    // Warm: the first request after set-up may pay one-time work (a fresh pool connection), which is not per-request cost.
+    await measure(1, 1);
+    const one = await measure(1, 1);
+    const fifty = await measure(50, 10);
+
+    expect([one.customers, one.subscriptions]).toEqual([1, 1]);
+    expect([fifty.customers, fifty.subscriptions]).toEqual([5, 13]);
+    expect(fifty.rows.flatMap((c) => c.subscriptions.nodes).every((s) => s.offer.name && s.partnerOfRecord.name)).toBe(true);
+    expect(fifty.sql).toBe(one.sql);
+  });
+});
