@@ -29,6 +29,78 @@ export interface Config {
   subgraphSecret: string;
   seed: "demo" | "none";
   host: string;
+  /** pino level (LOG_LEVEL); `silent` by default under NODE_ENV=test so test output stays readable. */
+  logLevel: LogLevel;
+  /** Where OTLP/HTTP traces go; tracing is off (no provider registered) when unset. */
+  otlpEndpoint?: string;
+  /** Browser origins the gateway answers cross-origin (CORS_ORIGINS); `*` means any (refused in production). */
+  corsOrigins: string[];
+  /** How long the gateway waits for a subgraph's answer before that part fails with DEPENDENCY_UNAVAILABLE. */
+  subgraphTimeoutMs: number;
+  /** Keep-alive sockets the gateway holds open to each subgraph (SUBGRAPH_MAX_SOCKETS); further calls queue. */
+  subgraphMaxSockets: number;
+  /** How long a subgraph waits for another's internal answer before its mutation fails closed. */
+  internalTimeoutMs: number;
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+  shutdownGraceMs: number;
+  /** PostgreSQL: how long to wait for a new connection before the request fails with DEPENDENCY_UNAVAILABLE. */
+  databaseConnectTimeoutMs: number;
+  /** PostgreSQL connections per subgraph process. */
+  databasePoolSize: number;
+  /** PostgreSQL cancels any statement running longer than this (SQLite has no such limit). */
+  databaseStatementTimeoutMs: number;
+  /** Apply pending migrations when a subgraph opens its database; off in production, where `npm run migrate` is a deploy step. */
+  migrateOnStart: boolean;
+  /** What one request to the gateway may ask for (gateway/limits.ts). */
+  queryLimits: QueryLimits;
+}
+
+/** The gateway's query limits; each has its environment variable (see `queryLimitsOf`). */
+export interface QueryLimits {
+  /** MAX_QUERY_DEPTH: nesting of selections (a fragment spread counts as a level; introspection's `__schema` does not). */
+  maxDepth: number;
+  /** MAX_QUERY_ALIASES: aliased fields in one operation. */
+  maxAliases: number;
+  /** MAX_QUERY_DIRECTIVES: directives in one operation. */
+  maxDirectives: number;
+  /** MAX_QUERY_TOKENS: lexical tokens in the document; the parser stops there. */
+  maxTokens: number;
+  /** MAX_QUERY_COST: roughly the fields the operation may resolve (objects 2, scalars 1, times each list's `first`). */
+  maxCost: number;
+  /** MAX_BODY_BYTES: the HTTP request body. */
+  maxBodyBytes: number;
+  /** BLOCK_FIELD_SUGGESTIONS: drop "Did you mean …?" from errors, so the schema cannot be guessed field by field. */
+  hideSuggestions: boolean;
+}
+
+/**
+ * Defaults sized on this API's own operations (measured in test/query-limits.test.ts): the
+ * deepest we know — a provider's dashboard, viewer → partner → resellers → reseller →
+ * customers → subscriptions → offer, through edges/node — is depth 14; a partner's dashboard
+ * at full pages (customers(first: 100) → subscriptions(first: 100) with offer and partner of
+ * record) costs about 190 000; Sandbox's introspection query is under 200 tokens.
+ */
+export const DEFAULT_QUERY_LIMITS: Omit<QueryLimits, "hideSuggestions"> = {
+  maxDepth: 15,
+  maxAliases: 30,
+  maxDirectives: 20,
+  maxTokens: 3_000,
+  maxCost: 250_000,
+  maxBodyBytes: 1_000_000,
+};
+
+function queryLimitsOf(env: NodeJS.ProcessEnv, production: boolean): QueryLimits {
+  const limit = (name: string, fallback: number) => Math.floor(positiveNumber(env[name], fallback));
+  const d = DEFAULT_QUERY_LIMITS;
+  return {
+    maxDepth: limit("MAX_QUERY_DEPTH", d.maxDepth),
+    maxAliases: limit("MAX_QUERY_ALIASES", d.maxAliases),
+    maxDirectives: limit("MAX_QUERY_DIRECTIVES", d.maxDirectives),
+    maxTokens: limit("MAX_QUERY_TOKENS", d.maxTokens),
+    maxCost: limit("MAX_QUERY_COST", d.maxCost),
+    maxBodyBytes: limit("MAX_BODY_BYTES", d.maxBodyBytes),
+    hideSuggestions: env.BLOCK_FIELD_SUGGESTIONS ? env.BLOCK_FIELD_SUGGESTIONS === "true" : production,
+  };
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -52,7 +124,56 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphSecret: env.SUBGRAPH_SECRET || DEV_SUBGRAPH_SECRET,
     seed,
     host: env.HOST ?? "127.0.0.1",
+    logLevel: logLevelOf(env.LOG_LEVEL, env.NODE_ENV === "test" ? "silent" : "info"),
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    corsOrigins: corsOriginsOf(env.CORS_ORIGINS, production),
+    subgraphTimeoutMs: positiveNumber(env.SUBGRAPH_TIMEOUT_MS, 10_000),
+    subgraphMaxSockets: Math.floor(positiveNumber(env.SUBGRAPH_MAX_SOCKETS, 64)),
+    internalTimeoutMs: positiveNumber(env.INTERNAL_TIMEOUT_MS, 5_000),
+    shutdownGraceMs: positiveNumber(env.SHUTDOWN_GRACE_MS, 10_000),
+    databaseConnectTimeoutMs: positiveNumber(env.DATABASE_CONNECT_TIMEOUT_MS, 5_000),
+    databasePoolSize: Math.floor(positiveNumber(env.DATABASE_POOL_SIZE, 10)),
+    databaseStatementTimeoutMs: positiveNumber(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000),
+    migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
+    queryLimits: queryLimitsOf(env, production),
   };
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevelOf(raw: string | undefined, fallback: LogLevel): LogLevel {
+  if (!raw) return fallback;
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${raw}").`);
+}
+
+/**
+ * Apollo's hosted Sandbox (studio.apollographql.com) calls the gateway from its own origin,
+ * so development allows it by default; the Sandbox the gateway serves at `/` is same-origin
+ * and needs no CORS. Production allows no origin unless told.
+ */
+export const DEV_CORS_ORIGINS = ["https://studio.apollographql.com"];
+
+function corsOriginsOf(raw: string | undefined, production: boolean): string[] {
+  if (raw === undefined) return production ? [] : DEV_CORS_ORIGINS;
+  return raw
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      if (o === "*") return o;
+      const url = URL.canParse(o) ? new URL(o) : undefined;
+      if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o.replace(/\/$/, "")) {
+        throw new Error(`CORS_ORIGINS: "${o}" is not an origin (scheme://host[:port], no path).`);
+      }
+      return url.origin;
+    });
+}
+
+function positiveNumber(raw: string | undefined, fallback: number): number {
+  const value = Number(raw);
+  return raw && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 /** Production must never run on the secrets that are printed in the README. */
@@ -64,6 +185,9 @@ export function assertProductionSafe(config: Config): void {
   }
   if (config.subgraphSecret === DEV_SUBGRAPH_SECRET) {
     problems.push("set SUBGRAPH_SECRET to a value of your own");
+  }
+  if (config.corsOrigins.includes("*")) {
+    problems.push("list the allowed browser origins in CORS_ORIGINS instead of *");
   }
   if (problems.length) {
     throw new Error(`Refusing to start in production: ${problems.join("; ")}.`);

@@ -6,6 +6,7 @@
  * memory — a fixed number of statements however many parents.
  */
 import DataLoader from "dataloader";
+import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import type { ConnectionShape } from "./graphql-types";
 import { Page, sliceToConnection, toConnection } from "./pagination";
 
@@ -57,6 +58,19 @@ export function connectionLoader<A, R>(source: ConnectionSource<A, R>) {
     },
     { cacheKeyFn: (k) => `${k.parentId}|${source.argsKey(k.args)}|${k.page.offset}|${k.page.limit}` },
   );
+}
+
+/**
+ * One page and the total of a query in ONE statement (`COUNT(*) OVER ()` beside the rows),
+ * where getManyAndCount runs two: so a lone parent costs what a batch of parents costs, and
+ * a dashboard's statement count does not depend on its page sizes. Only an empty page past
+ * the end, or `first: 0` (no row to carry the total), asks for the count separately.
+ */
+export async function pageWithTotal<R extends ObjectLiteral>(qb: SelectQueryBuilder<R>, page: Page): Promise<{ rows: R[]; total: number }> {
+  const { entities, raw } = await qb.clone().addSelect("COUNT(*) OVER ()", "page_total").offset(page.offset).limit(page.limit).getRawAndEntities();
+  if (raw.length) return { rows: entities, total: Number(raw[0].page_total) };
+  // No row: at the start of a non-empty page that means none at all; past the end or with `first: 0` it says nothing.
+  return { rows: [], total: page.offset === 0 && page.limit > 0 ? 0 : await qb.getCount() };
 }
 
 /** A DataLoader of rows by id: one `WHERE id IN (…)` per tick. */

@@ -7,6 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Client } from "pg";
 import { Column, ColumnOptions, DataSource, EntityManager, Logger, ValueTransformer } from "typeorm";
+import { assertMigrated, DialectMigrations } from "./migrations";
+import { describeError, logger } from "./logger";
 
 /**
  * Instants are stored as fixed-width ISO-8601 UTC strings: they sort and compare the same
@@ -31,7 +33,7 @@ export class StatementCounter implements Logger {
     // A unique violation is how a race's loser learns it lost; its caller answers it.
     if (isUniqueViolation(error)) return;
     // Logged without parameters: they may hold user data.
-    console.error(JSON.stringify({ level: "error", msg: "query failed", error: String(error), query: query.slice(0, 200) }));
+    logger.error({ error: describeError(error), query: query.slice(0, 200) }, "query failed");
   }
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
@@ -43,6 +45,19 @@ export interface DatabaseOptions {
   /** The subgraph's name: SQLite file name, or PostgreSQL schema. */
   name: string;
   entities: Function[];
+  /** The subgraph's migrations; the only way its tables are created or changed. */
+  migrations: DialectMigrations;
+  /**
+   * Apply pending migrations on open; when false, refuse to open a database that has any
+   * (production: `npm run migrate` is a deploy step). An in-memory database is always migrated.
+   */
+  migrate: boolean;
+  /** PostgreSQL connections in the pool. */
+  poolSize?: number;
+  /** PostgreSQL: statements running longer are cancelled (error code 57014); none when absent. */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: a new connection not made within this fails (an unreachable database never hangs a request). */
+  connectTimeoutMs?: number;
   /** PostgreSQL URL; SQLite when absent. */
   databaseUrl?: string;
   /** Folder of the SQLite files; `:memory:` for an in-memory database. */
@@ -55,6 +70,8 @@ export interface Database {
   dataSource: DataSource;
   statements: StatementCounter;
   dialect: "sqlite" | "postgres";
+  /** Names of the migrations this open applied (empty when the database was up to date). */
+  appliedMigrations: string[];
   /**
    * Runs `work` in one transaction. SQLite has a single connection, so its transactions are
    * queued one after another; PostgreSQL runs them concurrently. Ask other subgraphs for
@@ -67,37 +84,48 @@ export interface Database {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const statements = new StatementCounter();
   let dataSource: DataSource;
+  const inMemory = !options.databaseUrl && options.dataDir === ":memory:";
   if (options.databaseUrl) {
     const schema = options.schema ?? options.name;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}" (lower-case letters, digits, _)`);
     const client = new Client({ connectionString: options.databaseUrl });
     await client.connect();
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, "")}"`);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     } finally {
       await client.end();
     }
     dataSource = new DataSource({
       type: "postgres",
       url: options.databaseUrl,
-      schema,
+      // No typeorm `schema` option: the schema is the connection's search_path, so migrations
+      // and index names never contain it and one set of migrations serves every schema.
       entities: options.entities,
-      synchronize: true,
+      migrations: options.migrations.postgres,
       logger: statements,
-      poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      poolSize: options.poolSize,
+      extra: { options: `-c search_path=${schema}`, statement_timeout: options.statementTimeoutMs, connectionTimeoutMillis: options.connectTimeoutMs },
     });
   } else {
-    const inMemory = options.dataDir === ":memory:";
     if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true });
     dataSource = new DataSource({
       type: "better-sqlite3",
       database: inMemory ? ":memory:" : path.join(options.dataDir, `${options.name}.sqlite`),
       entities: options.entities,
-      synchronize: true,
+      migrations: options.migrations.sqlite,
       logger: statements,
       enableWAL: !inMemory,
     });
   }
   await dataSource.initialize();
+  let appliedMigrations: string[] = [];
+  try {
+    if (options.migrate || inMemory) appliedMigrations = (await dataSource.runMigrations()).map((m) => m.name);
+    else await assertMigrated(options.name, dataSource);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   let queue: Promise<unknown> = Promise.resolve();
   const transaction = <T>(work: (em: EntityManager) => Promise<T>): Promise<T> => {
     if (options.databaseUrl) return dataSource.transaction(work);
@@ -110,6 +138,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     statements,
     transaction,
     dialect: options.databaseUrl ? "postgres" : "sqlite",
+    appliedMigrations,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
     },
@@ -131,4 +160,22 @@ export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string } };
   const code = e?.driverError?.code ?? e?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/** Node's socket errors and pg's own words for a connection that is gone or never came. */
+const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const CONNECTION_ERROR_TEXT = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection is not established|Cannot use a pool after calling end/i;
+
+/**
+ * True when the database could not be reached or dropped the connection (PostgreSQL
+ * restarted, the network cut, the pool could not connect in time): the same request may
+ * succeed once it is back, so callers answer DEPENDENCY_UNAVAILABLE, not an internal error.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } };
+  if (!e || typeof e !== "object") return false;
+  const code = String(e.driverError?.code ?? e.code ?? "");
+  // SQLSTATE class 08 (connection exception), 57P01–57P03 (server shutting down or starting), 53300 (too many connections).
+  if (CONNECTION_ERROR_CODES.has(code) || /^08/.test(code) || /^57P0[123]$/.test(code) || code === "53300") return true;
+  return CONNECTION_ERROR_TEXT.test(String(e.driverError?.message ?? e.message ?? ""));
 }

@@ -139,6 +139,15 @@ registerEnumType(DelegatedAdminStatus, {
 registerEnumType(AdminRole, {
   name: "AdminRole",
   description: "An admin role a partner may hold in a customer's tenant through delegated administration.",
+  valuesConfig: {
+    GLOBAL_ADMINISTRATOR: { description: "Every admin permission in the tenant; a relationship holding it cannot auto-extend." },
+    USER_ADMINISTRATOR: { description: "Manages users and groups." },
+    HELPDESK_ADMINISTRATOR: { description: "Resets passwords and handles support requests of non-admin users." },
+    BILLING_ADMINISTRATOR: { description: "Manages purchases, subscriptions and billing." },
+    LICENSE_ADMINISTRATOR: { description: "Assigns and removes licences." },
+    SERVICE_SUPPORT_ADMINISTRATOR: { description: "Opens support requests with the vendor and reads service health." },
+    DIRECTORY_READER: { description: "Reads the tenant's directory." },
+  },
 });
 registerEnumType(SalesChannel, {
   name: "SalesChannel",
@@ -153,6 +162,27 @@ registerEnumType(SalesChannel, {
 registerEnumType(SubscriptionStatus, {
   name: "SubscriptionStatus",
   description: "ACTIVE ⇄ SUSPENDED; either → CANCELLED (final).",
+  valuesConfig: {
+    ACTIVE: { description: "In use and billed." },
+    SUSPENDED: { description: "Paused: takes no quantity change until reactivated." },
+    CANCELLED: { description: "Ended. Final." },
+  },
 });
-registerEnumType(BillingCycle, { name: "BillingCycle", description: "How often a subscription is billed." });
-registerEnumType(ProductFamily, { name: "ProductFamily", description: "The product family an offer belongs to." });
+registerEnumType(BillingCycle, {
+  name: "BillingCycle",
+  description: "How often a subscription is billed.",
+  valuesConfig: {
+    MONTHLY: { description: "Billed every month." },
+    ANNUAL: { description: "Billed once a year." },
+  },
+});
+registerEnumType(ProductFamily, {
+  name: "ProductFamily",
+  description: "The product family an offer belongs to.",
+  valuesConfig: {
+    MICROSOFT_365: { description: "Microsoft 365 suites." },
+    OFFICE_365: { description: "Office 365 suites." },
+    AZURE: { description: "Azure consumption plans." },
+    DYNAMICS_365: { description: "Dynamics 365 business applications." },
+  },
+});

@@ -33,6 +33,13 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * The gateway's query limits (gateway/limits.ts): not rules of DOMAIN.md but a refused
+ * request (HTTP 400). Depth and aliases are named as Apollo Router names its own limits.
+ */
+export const QUERY_LIMIT_CODES = ["MAX_DEPTH_LIMIT", "MAX_ALIASES_LIMIT", "MAX_DIRECTIVES_LIMIT", "MAX_TOKENS_LIMIT", "MAX_COST_LIMIT"] as const;
+export type QueryLimitCode = (typeof QUERY_LIMIT_CODES)[number];
+
 export class DomainError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
     super(message, { extensions: { code, ...extra } });
@@ -58,6 +65,10 @@ export const forbiddenRequest = (message: string) => new DomainError("FORBIDDEN"
 /** `field` is the input path, e.g. `input.mpnId` or `input.lineItems[0].quantity`. */
 export const badInput = (field: string, message: string) =>
   new DomainError("BAD_USER_INPUT", `${field}: ${message}`, { field });
+
+/** The service's own database is unreachable (it answers again once the database is back). */
+export const databaseUnavailable = () =>
+  new DomainError("DEPENDENCY_UNAVAILABLE", "The service's storage is temporarily unavailable; try again shortly.");
 
 export const dependencyUnavailable = (what: string) =>
   new DomainError("DEPENDENCY_UNAVAILABLE", `Could not verify ${what} right now; nothing was changed. Try again.`);

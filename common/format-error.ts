@@ -5,10 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { GraphQLFormattedError } from "graphql";
-import { ERROR_CODES } from "./errors";
+import { isDatabaseUnavailable } from "./db";
+import { databaseUnavailable, ERROR_CODES, QUERY_LIMIT_CODES } from "./errors";
+import { describeError, logger } from "./logger";
 
 const PASS_THROUGH = new Set<string>([
   ...ERROR_CODES,
+  ...QUERY_LIMIT_CODES,
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_REQUEST",
@@ -17,26 +20,39 @@ const PASS_THROUGH = new Set<string>([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
+/** Apollo Server's own client-side refusals that it sends without a code. */
+const UNCODED_BAD_REQUESTS = new Set(["provided sha does not match query"]);
+
+const unexpectedMessage = (errorId: string) => `Unexpected error (id ${errorId}).`;
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PASS_THROUGH.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  const errorId = randomUUID();
+  if (UNCODED_BAD_REQUESTS.has(formatted.message)) return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
   const original = (error as { originalError?: unknown })?.originalError ?? error;
-  console.error(
-    JSON.stringify({
-      level: "error",
-      msg: "unexpected error",
-      errorId,
-      path: formatted.path,
-      error: original instanceof Error ? `${original.name}: ${original.message}` : String(original),
-      stack: original instanceof Error ? original.stack : undefined,
-    }),
+  // graphql-js wraps a thrown value that is not an Error of its realm (as under jest) in NonErrorThrown.
+  if (isDatabaseUnavailable((original as { thrownValue?: unknown })?.thrownValue ?? original)) {
+    // Not a bug but an outage: a clear code the client may retry on, and no SQL or address.
+    logger.warn({ path: formatted.path, error: describeError(original) }, "database unavailable");
+    const refusal = databaseUnavailable();
+    return { message: refusal.message, path: formatted.path, locations: formatted.locations, extensions: refusal.extensions };
+  }
+  const upstreamId = formatted.extensions?.errorId;
+  if (code === "INTERNAL_SERVER_ERROR" && typeof upstreamId === "string" && formatted.message === unexpectedMessage(upstreamId)) {
+    // A subgraph masked and logged this one already: its id leads the client straight to that log line.
+    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code, errorId: upstreamId } };
+  }
+  const errorId = randomUUID();
+  // The request's id comes with the line (logger mixin), so the error can be found from either id.
+  logger.error(
+    { errorId, path: formatted.path, error: describeError(original), stack: original instanceof Error ? original.stack : undefined },
+    "unexpected error",
   );
   return {
-    message: `Unexpected error (id ${errorId}).`,
+    message: unexpectedMessage(errorId),
     path: formatted.path,
     locations: formatted.locations,
     extensions: { code: "INTERNAL_SERVER_ERROR", errorId },

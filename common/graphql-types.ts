@@ -36,8 +36,14 @@ export interface ConnectionShape<T> {
   totalCount: number;
 }
 
-/** Builds `<Name>Edge` and `<Name>Connection` for a node type, as the contract names them. */
-export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: string, what: string) {
+/**
+ * Builds `<Name>Edge` and `<Name>Connection` for a node type, as the contract names them.
+ * `shareable` when more than one subgraph defines the same connection (federation needs it).
+ */
+export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: string, what: string, options: { shareable?: boolean } = {}) {
+  const shareable: ClassDecorator = options.shareable ? Directive("@shareable") : () => undefined;
+
+  @shareable
   @ObjectType(`${name}Edge`, { description: `One ${what} in a page, with its cursor.` })
   class Edge {
     @Field({ description: "Opaque position of this edge; pass it as `after` to continue from here." })
@@ -47,6 +53,7 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
     node!: T;
   }
 
+  @shareable
   @ObjectType(`${name}Connection`, { description: `A page of ${what}s (Relay connection), in a stable order.` })
   class Connection implements ConnectionShape<T> {
     @Field(() => [Edge], { description: "The page's edges, each with its cursor." })

@@ -6,8 +6,12 @@
 import http, { IncomingMessage, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
+import { DEFAULT_QUERY_LIMITS } from "./config";
+import { applyCors } from "./cors";
+import { describeError, logger } from "./logger";
+import { observeRequest } from "./observability";
 
-export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+export const DEFAULT_MAX_BODY_BYTES = DEFAULT_QUERY_LIMITS.maxBodyBytes;
 
 export interface GraphQLRoute<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
@@ -21,6 +25,12 @@ export interface HttpServiceOptions {
   routes: Record<string, GraphQLRoute<any>>;
   health: () => Promise<boolean>;
   maxBodyBytes?: number;
+  /** `GET /metrics`: counters in Prometheus text format, or undefined to refuse the caller (403). */
+  metrics?: (req: IncomingMessage) => string | undefined;
+  /** The service's name in log lines and spans ("gateway", "partners", …). */
+  name?: string;
+  /** Browser origins answered cross-origin (the gateway's CORS_ORIGINS); no CORS handling when absent. */
+  corsOrigins?: readonly string[];
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
@@ -83,6 +93,12 @@ async function handleGraphQL(route: GraphQLRoute<any>, req: IncomingMessage, res
   }
 }
 
+function answerUnexpected(res: ServerResponse, error: unknown) {
+  logger.error({ error: describeError(error) }, "http handler failed");
+  if (!res.headersSent) sendJson(res, 500, errorBody("INTERNAL_SERVER_ERROR", "Unexpected error."));
+  else res.end();
+}
+
 export interface RunningHttpService {
   server: http.Server;
   port: number;
@@ -99,23 +115,44 @@ export function createHttpService(options: HttpServiceOptions): http.Server {
         const up = await options.health();
         return sendJson(res, up ? 200 : 503, { status: up ? "ok" : "unavailable" });
       }
+      if (url.pathname === "/metrics" && options.metrics) {
+        const text = options.metrics(req);
+        if (text === undefined) return sendJson(res, 403, errorBody("FORBIDDEN", "Metrics are for the operator's tools only."));
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+        return res.end(text);
+      }
+      if (options.corsOrigins && applyCors(options.corsOrigins, req, res)) return;
       const route = options.routes[url.pathname];
       if (!route) return sendJson(res, 404, errorBody("NOT_FOUND", "No such endpoint."));
-      await handleGraphQL(route, req, res, url, maxBody);
+      await observeRequest(options.name ?? "http", url.pathname, req, res, () =>
+        handleGraphQL(route, req, res, url, maxBody).catch((error) => answerUnexpected(res, error)),
+      );
     } catch (error) {
-      console.error(JSON.stringify({ level: "error", msg: "http handler failed", error: String(error) }));
-      if (!res.headersSent) sendJson(res, 500, errorBody("INTERNAL_SERVER_ERROR", "Unexpected error."));
-      else res.end();
+      answerUnexpected(res, error);
     }
   });
   server.keepAliveTimeout = 65_000;
   return server;
 }
 
-export async function listen(server: http.Server, port: number, host = "127.0.0.1"): Promise<RunningHttpService> {
+/**
+ * Listens; `close()` is the graceful half of shutdown: stop accepting, let every request in
+ * flight finish (its keep-alive connection then closes instead of waiting for the client to
+ * hang up), and after `graceMs` cut whatever is still open.
+ */
+export async function listen(server: http.Server, port: number, host = "127.0.0.1", graceMs = 10_000): Promise<RunningHttpService> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
+  });
+  let closing = false;
+  const inFlight = new Set<ServerResponse>();
+  server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+    res.once("finish", () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
   });
   const actual = (server.address() as AddressInfo).port;
   return {
@@ -124,7 +161,14 @@ export async function listen(server: http.Server, port: number, host = "127.0.0.
     url: `http://${host}:${actual}/graphql`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        closing = true;
+        // Tell clients of requests in flight not to send another on the same connection.
+        for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+        const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };

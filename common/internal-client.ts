@@ -3,11 +3,18 @@
  * to the owner's `/internal/graphql`, carrying the subgraph credential. Never the other's
  * tables. Any failure to get an answer fails closed with DEPENDENCY_UNAVAILABLE.
  */
-import { GraphQLClient } from "graphql-request";
+import { context, propagation } from "@opentelemetry/api";
+import { ClientError, GraphQLClient } from "graphql-request";
 import { dependencyUnavailable } from "./errors";
+import { describeError, logger } from "./logger";
+import { currentRequest, REQUEST_ID_HEADER } from "./request-context";
 import { SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "./subgraph-server";
 
-export const INTERNAL_TIMEOUT_MS = Number(process.env.INTERNAL_TIMEOUT_MS ?? 5000);
+/** A ClientError's own message repeats the request, variables included: keep its status and codes only. */
+const failureOf = (error: unknown) =>
+  error instanceof ClientError
+    ? `status ${error.response.status}: ${(error.response.errors ?? []).map((e) => e.extensions?.code ?? "error").join(", ")}`
+    : describeError(error).slice(0, 300);
 
 export interface InternalClient {
   request<T>(document: string, variables: Record<string, unknown>, what: string): Promise<T>;
@@ -15,18 +22,23 @@ export interface InternalClient {
 
 /**
  * `graphqlUrl` gives the owner's public subgraph URL (…/graphql) when a call is made (so
- * tests can start servers on port 0 first); the internal endpoint sits beside it.
+ * tests can start servers on port 0 first); the internal endpoint sits beside it. A call
+ * that takes longer than `timeoutMs` counts as unreachable (INTERNAL_TIMEOUT_MS).
  */
-export function createInternalClient(graphqlUrl: () => string, callerName: string, secret: string): InternalClient {
+export function createInternalClient(graphqlUrl: () => string, callerName: string, secret: string, timeoutMs: number): InternalClient {
   const headers = { [SUBGRAPH_SECRET_HEADER]: secret, [SERVICE_NAME_HEADER]: callerName };
   return {
     async request<T>(document: string, variables: Record<string, unknown>, what: string): Promise<T> {
       const url = graphqlUrl().replace(/\/graphql\/?$/, "") + "/internal/graphql";
       try {
-        const client = new GraphQLClient(url, { headers });
-        return await client.request<T>({ document, variables, signal: AbortSignal.timeout(INTERNAL_TIMEOUT_MS) });
+        // The same request id and trace as the request being answered, so the call can be followed.
+        const requestId = currentRequest()?.requestId;
+        const callHeaders: Record<string, string> = { ...headers, ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}) };
+        propagation.inject(context.active(), callHeaders);
+        const client = new GraphQLClient(url, { headers: callHeaders });
+        return await client.request<T>({ document, variables, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        console.error(JSON.stringify({ level: "warn", msg: "internal call failed", url, what, error: String(error).slice(0, 300) }));
+        logger.warn({ url, what, error: failureOf(error) }, "internal call failed");
         throw dependencyUnavailable(what);
       }
     },

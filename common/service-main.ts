@@ -1,6 +1,8 @@
 /** Runs one service as its own process: listen on its port, and shut down cleanly on SIGTERM/SIGINT. */
 import { assertProductionSafe, readConfig } from "./config";
 import type { RunningHttpService } from "./http";
+import { describeError, logger } from "./logger";
+import { startTelemetry, stopTelemetry } from "./telemetry";
 
 export interface Startable {
   start(port?: number): Promise<RunningHttpService>;
@@ -13,11 +15,13 @@ export function stopOnSignals(stop: () => Promise<void>): void {
   const handler = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(JSON.stringify({ level: "info", msg: `received ${signal}, shutting down` }));
-    stop().then(
+    logger.info({ signal }, "shutting down");
+    // Buffered spans are sent before exit, whether or not the stop went well.
+    const stopped = stop();
+    stopped.finally(stopTelemetry).then(
       () => process.exit(0),
       (error) => {
-        console.error(error);
+        logger.error({ error: describeError(error) }, "shutdown failed");
         process.exit(1);
       },
     );
@@ -28,13 +32,14 @@ export function stopOnSignals(stop: () => Promise<void>): void {
 
 export async function runService(name: string, port: number, build: () => Promise<Startable>): Promise<void> {
   try {
+    startTelemetry(name);
     assertProductionSafe(readConfig());
     const service = await build();
     const running = await service.start(port);
-    console.log(JSON.stringify({ level: "info", msg: `${name} ready`, url: running.url }));
+    logger.info({ service: name, url: running.url }, `${name} ready`);
     stopOnSignals(() => service.stop());
   } catch (error) {
-    console.error(`${name} failed to start: ${error instanceof Error ? error.message : error}`);
+    logger.fatal({ service: name, error: describeError(error) }, `${name} failed to start`);
     process.exit(1);
   }
 }

@@ -4,7 +4,7 @@
  * facts other subgraphs ask about, /health, and error masking. Builds without listening,
  * so tests run it in-process on port 0.
  */
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { IncomingMessage } from "node:http";
 import { ApolloServer, BaseContext } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
@@ -12,15 +12,18 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { GraphQLSchema } from "graphql";
 import { Config, readConfig, SubgraphName } from "./config";
 import { Database, databaseIsUp, openDatabase } from "./db";
+import type { SubgraphStorage } from "./migrations";
 import { formatError } from "./format-error";
 import { createHttpService, listen, RunningHttpService } from "./http";
 import { forbiddenRequest } from "./errors";
 import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "./identity";
 import { createInternalClient, InternalClient } from "./internal-client";
+import { observabilityPlugin } from "./observability";
+import { REQUEST_ID_HEADER, requestIdOf } from "./request-context";
 
 export const SUBGRAPH_SECRET_HEADER = "x-subgraph-secret";
 export const SERVICE_NAME_HEADER = "x-csp-service";
-export const REQUEST_ID_HEADER = "x-request-id";
+export { REQUEST_ID_HEADER };
 
 export interface UserContext extends BaseContext {
   principal: UserPrincipal;
@@ -49,6 +52,16 @@ export interface SubgraphServer {
   stop(): Promise<void>;
 }
 
+/** The subgraph's SQL statement counter (StatementCounter), as a Prometheus counter. */
+export function sqlStatementMetrics(subgraph: string, count: number): string {
+  return [
+    "# HELP csp_sql_statements_total SQL statements this subgraph has run since it started.",
+    "# TYPE csp_sql_statements_total counter",
+    `csp_sql_statements_total{subgraph="${subgraph}"} ${count}`,
+    "",
+  ].join("\n");
+}
+
 function secretMatches(given: string | string[] | undefined, expected: string): boolean {
   if (typeof given !== "string") return false;
   const a = Buffer.from(given);
@@ -56,22 +69,23 @@ function secretMatches(given: string | string[] | undefined, expected: string): 
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const requestIdOf = (req: IncomingMessage) => {
-  const given = req.headers[REQUEST_ID_HEADER];
-  return typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-};
-
 export function createSubgraphServer<TUser extends UserContext, TService extends ServiceContext>(
   options: SubgraphServerOptions<TUser, TService>,
 ): SubgraphServer {
   const { config } = options;
   const verify = createTokenVerifier(config);
-  const plugins = () => [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()];
+  const plugins = () => [
+    ApolloServerPluginInlineTraceDisabled(),
+    ApolloServerPluginLandingPageDisabled(),
+    observabilityPlugin({ executionSpans: true }),
+  ];
   const publicApollo = new ApolloServer<TUser>({
     schema: options.schema,
     plugins: plugins(),
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (common/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
+    stopOnTerminationSignals: false,
     introspection: !config.production,
   });
   const internalApollo = new ApolloServer<TService>({
@@ -79,6 +93,7 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
     plugins: plugins(),
     formatError,
     includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
   });
   const perimeter = (req: IncomingMessage) =>
     secretMatches(req.headers[SUBGRAPH_SECRET_HEADER], config.subgraphSecret)
@@ -86,7 +101,10 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
       : "This subgraph answers the gateway only.";
 
   const http = createHttpService({
+    name: options.name,
     health: () => databaseIsUp(options.db),
+    // Behind the perimeter like everything else; the benchmark reads it to count SQL per request.
+    metrics: (req) => (perimeter(req) ? undefined : sqlStatementMetrics(options.name, options.db.statements.count)),
     routes: {
       "/graphql": {
         apollo: publicApollo,
@@ -112,7 +130,7 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
     db: options.db,
     async start(port = 0) {
       await Promise.all([publicApollo.start(), internalApollo.start()]);
-      running = await listen(http, port, config.host);
+      running = await listen(http, port, config.host, config.shutdownGraceMs);
       return running;
     },
     async stop() {
@@ -146,13 +164,17 @@ export interface SubgraphFoundation {
 /** Configuration, the subgraph's own database, and clients for its peers. */
 export async function prepareSubgraph(
   name: SubgraphName,
-  entities: Function[],
+  storage: SubgraphStorage,
   options: SubgraphBuildOptions,
 ): Promise<SubgraphFoundation> {
   const config = options.config ?? readConfig();
   const db = await openDatabase({
     name,
-    entities,
+    ...storage,
+    migrate: config.migrateOnStart,
+    poolSize: config.databasePoolSize,
+    statementTimeoutMs: config.databaseStatementTimeoutMs,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
     dataDir: options.dataDir ?? config.dataDir,
     databaseUrl: options.databaseUrl ?? config.databaseUrl,
     schema: options.schema,
@@ -161,6 +183,6 @@ export async function prepareSubgraph(
   return {
     config,
     db,
-    peer: (other) => createInternalClient(() => peers?.[other] ?? config.subgraphUrl(other), name, config.subgraphSecret),
+    peer: (other) => createInternalClient(() => peers?.[other] ?? config.subgraphUrl(other), name, config.subgraphSecret, config.internalTimeoutMs),
   };
 }

@@ -30,11 +30,23 @@ export function uuidArg(value: string, field: string): string {
   return value.toLowerCase();
 }
 
+/**
+ * An optional id argument: only null or absent mean "none". An empty string is a malformed
+ * id, not a silent "none" (a provider's "" reseller must not become a direct sale).
+ */
+export function optionalUuidArg(value: string | null | undefined, field: string): string | null {
+  return value === undefined || value === null ? null : uuidArg(value, field);
+}
+
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
 export function text(value: string | null | undefined, field: string, max: number, min = 1): string {
   const trimmed = (value ?? "").trim();
   const length = [...trimmed].length; // characters, not UTF-16 units: the database counts characters too
   if (length < min) throw badInput(field, min === 1 ? "must not be empty." : `must be at least ${min} characters.`);
   if (length > max) throw badInput(field, `must be at most ${max} characters.`);
+  // Single-line text only; PostgreSQL also refuses NUL in text, which would surface as a 500.
+  if (CONTROL_CHARACTER.test(trimmed)) throw badInput(field, "must not contain control characters.");
   return trimmed;
 }
 
@@ -59,7 +71,7 @@ export function domainName(value: string, field: string): string {
 const EMAIL = /^[^\s@]{1,64}@([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 export function email(value: string, field: string): string {
   const trimmed = (value ?? "").trim();
-  if (trimmed.length > 254 || !EMAIL.test(trimmed)) throw badInput(field, "must be an email address.");
+  if (trimmed.length > 254 || !EMAIL.test(trimmed) || CONTROL_CHARACTER.test(trimmed)) throw badInput(field, "must be an email address.");
   return trimmed;
 }
 

@@ -6,21 +6,25 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { randomUUID } from "node:crypto";
 import { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { context as otelContext, propagation } from "@opentelemetry/api";
 import { Config, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { forbiddenRequest } from "../common/errors";
+import { DomainError, forbiddenRequest } from "../common/errors";
+import { describeError, logger } from "../common/logger";
 import { formatError } from "../common/format-error";
+import { queryLimits } from "./limits";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
+import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
+import { observabilityPlugin } from "../common/observability";
+import { requestIdOf } from "../common/request-context";
 import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
 
 export const SUPERGRAPH_PATH = path.join(projectRoot(), "schema", "supergraph.graphql");
-export const SUBGRAPH_TIMEOUT_MS = Number(process.env.SUBGRAPH_TIMEOUT_MS ?? 10_000);
 
 export interface GatewayContext {
   principal: UserPrincipal;
@@ -28,39 +32,47 @@ export interface GatewayContext {
   requestId: string;
 }
 
-/** The query Sandbox opens with: something useful for every kind of user. */
-export const SANDBOX_DOCUMENT = `# Who am I, and what can I see?
-query Viewer {
-  viewer {
-    userId
-    kind
-    roles
-    partner { id name programs cloud country }
-    customer { id companyName defaultDomain }
-  }
-  customers(first: 10) {
-    totalCount
-    nodes {
-      id
-      companyName
-      subscriptions(first: 5) { nodes { friendlyName status quantity partnerOfRecord { name } } }
-    }
-  }
-}
-`;
+/** The operation Sandbox opens with: one of the example operations frontend teams start from. */
+export const SANDBOX_DOCUMENT_PATH = path.join(projectRoot(), "schema", "operations", "partner-dashboard.graphql");
+
+/**
+ * What the client sees for the part of a query whose subgraph did not answer (refused,
+ * reset, timed out, or a 5xx): the other parts' data stay. Never the URL or Node's error text.
+ */
+export const subgraphUnavailable = () =>
+  new DomainError("DEPENDENCY_UNAVAILABLE", "Part of this response is temporarily unavailable; try again shortly.");
 
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly secret: string) {
-    super({
-      url,
-      fetcher: ((input: string, init?: RequestInit) =>
-        fetch(input, { ...init, signal: AbortSignal.timeout(SUBGRAPH_TIMEOUT_MS) })) as unknown as RemoteGraphQLDataSource["fetcher"],
-    });
+  constructor(
+    private readonly serviceName: string,
+    url: string,
+    private readonly secret: string,
+    fetcher: SubgraphFetcher,
+  ) {
+    super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource["fetcher"] });
+  }
+  /** Called when a subgraph gave no usable answer; the operator's log keeps the details. */
+  override didEncounterError(error: Error, _request: unknown, response: { status: number } | undefined, context?: Partial<GatewayContext>): never {
+    const status = response?.status;
+    // A subgraph's own 401/403 (e.g. a token that expired in flight) stays what it is, minus the subgraph's URL.
+    if (status === 401 || status === 403) {
+      const code = (error as { extensions?: { code?: string } }).extensions?.code;
+      throw new DomainError(code === "UNAUTHENTICATED" ? "UNAUTHENTICATED" : "FORBIDDEN", error.message);
+    }
+    const cause = (error as { cause?: unknown }).cause;
+    logger.warn(
+      { subgraph: this.serviceName, status, requestId: context?.requestId, error: describeError(error), cause: cause ? describeError(cause) : undefined },
+      "subgraph unavailable",
+    );
+    throw subgraphUnavailable();
   }
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     request.http?.headers.set(SUBGRAPH_SECRET_HEADER, this.secret);
     if (context?.authorization) request.http?.headers.set("authorization", context.authorization);
     if (context?.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    // W3C traceparent of the active gateway.fetch span: the subgraph's spans join this trace under it.
+    const headers = request.http?.headers;
+    if (headers) propagation.inject(otelContext.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
   }
 }
 
@@ -82,27 +94,42 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   const config = options.config ?? readConfig();
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, "utf8");
   const urlOf = (name: string) => options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphUrl(name as SubgraphName);
+  const fetchers: SubgraphFetcher[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => new SubgraphDataSource(urlOf(name), config.subgraphSecret),
+    buildService: ({ name }) => {
+      const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs, maxSockets: config.subgraphMaxSockets });
+      fetchers.push(fetcher);
+      return new SubgraphDataSource(name, urlOf(name), config.subgraphSecret, fetcher);
+    },
   });
   const verify = createTokenVerifier(config);
+  const limits = queryLimits(config.queryLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
+    ...limits.options,
     includeStacktraceInErrorResponses: false,
+    // Shutdown is ours (common/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
+    stopOnTerminationSignals: false,
     introspection: !config.production,
     plugins: [
+      ...limits.plugins,
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({
             embed: true,
-            document: SANDBOX_DOCUMENT,
+            document: fs.readFileSync(SANDBOX_DOCUMENT_PATH, "utf8"),
             headers: options.sandboxToken ? { Authorization: `Bearer ${options.sandboxToken}` } : undefined,
           }),
+      // @apollo/gateway opens its own spans (gateway.request/plan/fetch…); this one feeds the request's log line.
+      observabilityPlugin({ executionSpans: false }),
     ],
   });
   const http = createHttpService({
+    name: "gateway",
+    maxBodyBytes: config.queryLimits.maxBodyBytes,
+    corsOrigins: config.corsOrigins,
     health: async () => true,
     routes: {
       "/graphql": { apollo, context: (req) => gatewayContext(req) },
@@ -112,20 +139,19 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   async function gatewayContext(req: IncomingMessage): Promise<GatewayContext> {
     const principal = await verify(req.headers.authorization);
     if (principal.roles.length === 0) throw forbiddenRequest("The token carries no role of its organisation.");
-    const given = req.headers[REQUEST_ID_HEADER];
-    const requestId = typeof given === "string" && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-    return { principal, authorization: req.headers.authorization!, requestId };
+    return { principal, authorization: req.headers.authorization!, requestId: requestIdOf(req) };
   }
   let running: RunningHttpService | undefined;
   return {
     async start(port = config.port("gateway")) {
       await apollo.start();
-      running = await listen(http, port, config.host);
+      running = await listen(http, port, config.host, config.shutdownGraceMs);
       return running;
     },
     async stop() {
       await running?.close();
       await apollo.stop();
+      for (const fetcher of fetchers) fetcher.destroy();
     },
   };
 }

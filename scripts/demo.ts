@@ -147,6 +147,8 @@ export async function seedDemo(gatewayUrl: string, secret?: string): Promise<Dem
   await wideWorld(`mutation($c: String!) { acceptRelationshipRequest(code: $c) { relationship { id } } }`, { c: wwRequest });
   const wwDap = await dap(adventure, DEMO.wideWorld.id, "Wide World admin", ["USER_ADMINISTRATOR"]);
   await wideWorld(`mutation($id: ID!) { approveDelegatedAdminRelationship(id: $id) { relationship { id } } }`, { id: wwDap });
+  // A request the Wide World admin can approve (schema/operations/approve-delegated-admin.graphql).
+  await dap(adventure, DEMO.wideWorld.id, "Wide World helpdesk", ["HELPDESK_ADMINISTRATOR"], 90);
   await wideWorld(`mutation($s: ID!, $p: ID!) { hireSupportPartner(subscriptionId: $s, partnerId: $p) { subscription { id } } }`, { s: ea, p: DEMO.adventure.id });
 
   // An open relationship request, for trying acceptRelationshipRequest.

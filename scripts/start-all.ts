@@ -8,6 +8,7 @@ import "reflect-metadata";
 import { assertProductionSafe, readConfig, SubgraphName } from "../common/config";
 import { signDevToken } from "../common/identity";
 import { stopOnSignals } from "../common/service-main";
+import { startTelemetry } from "../common/telemetry";
 import { PeerDirectory } from "../common/subgraph-server";
 import { buildGateway } from "../gateway/server";
 import { buildCustomersServer } from "../subgraphs/customers/server";
@@ -18,6 +19,7 @@ import { DEMO, demoClaims, isSeeded, seedDemo } from "./demo";
 async function main() {
   const started = Date.now();
   const config = readConfig();
+  startTelemetry("csp-graph", { config });
   assertProductionSafe(config);
   const peers: PeerDirectory = { partners: "", customers: "", subscriptions: "" };
   const subgraphs = [

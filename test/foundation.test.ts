@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { DEV_JWT_SECRET } from "../common/config";
+import { DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET } from "../common/config";
+import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
 import { createCustomer, enroll, placeOrder, registerCustomer } from "./support/fixtures";
 import { codeOf, customerToken, DIALECTS, operatorToken, partnerToken, Stack, startStack, token } from "./support/stack";
 
@@ -32,7 +33,8 @@ describe.each(DIALECTS)("foundation (%s)", (dialect) => {
   });
   afterAll(() => stack?.stop());
 
-  const partnerCount = async () => (await stack.subgraphs.partners.db.dataSource.query(`SELECT COUNT(*) AS n FROM ${dialect === "postgres" ? `"${(stack.subgraphs.partners.db.dataSource.options as any).schema}".` : ""}partner`))[0].n;
+  // Unqualified on PostgreSQL too: each subgraph's connections have its schema as search_path.
+  const partnerCount = async () => (await stack.subgraphs.partners.db.dataSource.query(`SELECT COUNT(*) AS n FROM partner`))[0].n;
 
   describe("identity", () => {
     it("no token, a bad signature, an expired token: UNAUTHENTICATED", async () => {
@@ -69,18 +71,73 @@ describe.each(DIALECTS)("foundation (%s)", (dialect) => {
   });
 
   describe("perimeter", () => {
-    it.each(["partners", "customers", "subscriptions"] as const)("%s refuses a caller without the subgraph credential, _service and _entities included", async (name) => {
-      const tok = await operatorToken();
-      for (const query of [`{ _service { sdl } }`, `query($r: [_Any!]!) { _entities(representations: $r) { __typename } }`, `{ __typename }`]) {
-        const res = await stack.subgraphGql(name, tok, query, query.includes("$r") ? { r: [] } : undefined, false);
-        expect(codeOf(res)).toBe("FORBIDDEN");
-      }
-      const internal = await fetch(stack.subgraphUrls[name].replace("/graphql", "/internal/graphql"), {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${tok}` },
-        body: JSON.stringify({ query: "{ __typename }" }),
+    const SUBGRAPHS = ["partners", "customers", "subscriptions"] as const;
+    const ENTITY = { partners: "Partner", customers: "Customer", subscriptions: "Subscription" } as const;
+    /** A query each subgraph answers. */
+    const QUERY = { partners: `{ viewer { userId } }`, customers: `{ customers(first: 1) { totalCount } }`, subscriptions: `{ offers { id } }` } as const;
+    /** What a caller may try on a subgraph: a query, federation's two fields, and the internal endpoint. */
+    const requestsTo = (name: (typeof SUBGRAPHS)[number]) => [
+      { what: "a query", path: "/graphql", query: QUERY[name] },
+      { what: "a query by GET", path: "/graphql", query: QUERY[name], get: true },
+      { what: "_service { sdl }", path: "/graphql", query: `{ _service { sdl } }` },
+      {
+        what: "_entities",
+        path: "/graphql",
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { __typename } }`,
+        variables: { r: [{ __typename: ENTITY[name], id: randomUUID() }] },
+      },
+      { what: "/internal/graphql", path: "/internal/graphql", query: `{ __typename }`, service: true },
+    ];
+    /** Straight to a subgraph, past the gateway, keeping the HTTP status. */
+    async function direct(name: (typeof SUBGRAPHS)[number], request: ReturnType<typeof requestsTo>[number], headers: Record<string, string>) {
+      const url = new URL(stack.subgraphUrls[name].replace("/graphql", request.path));
+      const all = { "content-type": "application/json", ...(request.service ? { "x-csp-service": "customers" } : {}), ...headers };
+      const res = request.get
+        ? (url.searchParams.set("query", request.query), await fetch(url, { headers: { ...all, "apollo-require-preflight": "true" } }))
+        : await fetch(url, { method: "POST", headers: all, body: JSON.stringify({ query: request.query, variables: request.variables }) });
+      return { status: res.status, body: (await res.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] } };
+    }
+    const CREDENTIALS: [string, Record<string, string>][] = [
+      ["no credential", {}],
+      ["an empty credential", { [SUBGRAPH_SECRET_HEADER]: "" }],
+      ["a wrong credential of the same length", { [SUBGRAPH_SECRET_HEADER]: "x".repeat(DEV_SUBGRAPH_SECRET.length) }],
+      ["a wrong credential", { [SUBGRAPH_SECRET_HEADER]: `${DEV_SUBGRAPH_SECRET}-not` }],
+      ["the credential in the Authorization header instead", { authorization: `Bearer ${DEV_SUBGRAPH_SECRET}` }],
+    ];
+
+    describe.each(SUBGRAPHS)("%s", (name) => {
+      it.each(CREDENTIALS)("Perimeter: with %s, every request is refused FORBIDDEN with HTTP 403, even with a valid user token", async (_label, credential) => {
+        for (const tok of [operator, await partnerToken(randomUUID())]) {
+          for (const request of requestsTo(name)) {
+            const { status, body } = await direct(name, request, { authorization: `Bearer ${tok}`, ...credential });
+            expect({ what: request.what, status, code: body.errors?.[0]?.extensions?.code, data: body.data ?? null }).toEqual({
+              what: request.what,
+              status: 403,
+              code: "FORBIDDEN",
+              data: null,
+            });
+          }
+        }
       });
-      expect(internal.status).toBe(403);
+
+      it("Perimeter: with the credential, each of them answers", async () => {
+        for (const request of requestsTo(name)) {
+          const { status, body } = await direct(name, request, { authorization: `Bearer ${operator}`, [SUBGRAPH_SECRET_HEADER]: DEV_SUBGRAPH_SECRET });
+          expect({ what: request.what, status, errors: body.errors }).toEqual({ what: request.what, status: 200, errors: undefined });
+          expect(body.data).toBeTruthy();
+        }
+      });
+
+      it("Perimeter: the credential is not an identity: without a user token the subgraph still answers UNAUTHENTICATED (401)", async () => {
+        const { status, body } = await direct(name, requestsTo(name)[0], { [SUBGRAPH_SECRET_HEADER]: DEV_SUBGRAPH_SECRET });
+        expect({ status, code: body.errors?.[0]?.extensions?.code }).toEqual({ status: 401, code: "UNAUTHENTICATED" });
+      });
+
+      it("Perimeter: the internal endpoint also wants its caller named, credential or not (FORBIDDEN, 403)", async () => {
+        const { what, path, query } = requestsTo(name)[4];
+        const { status, body } = await direct(name, { what, path, query }, { [SUBGRAPH_SECRET_HEADER]: DEV_SUBGRAPH_SECRET });
+        expect({ status, code: body.errors?.[0]?.extensions?.code }).toEqual({ status: 403, code: "FORBIDDEN" });
+      });
     });
 
     it("internal fact queries are not reachable through the gateway", async () => {
@@ -240,7 +297,7 @@ describe.each(DIALECTS)("foundation (%s)", (dialect) => {
       expect(res.status).toBe(200);
       const html = await res.text();
       expect(html).toContain("embeddable-sandbox");
-      expect(html).toContain("query Viewer");
+      expect(html).toContain("query PartnerDashboard"); // schema/operations/partner-dashboard.graphql
     });
 
     it("GET /health answers 200 on every service", async () => {

@@ -2,11 +2,12 @@
 import DataLoader from "dataloader";
 import { DataSource, SelectQueryBuilder } from "typeorm";
 import { Clock } from "../../common/clock";
-import { byIdLoader, connectionLoader } from "../../common/connection-loader";
+import { byIdLoader, connectionLoader, pageWithTotal } from "../../common/connection-loader";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
 import { UserPrincipal } from "../../common/identity";
+import { optionalText } from "../../common/validation";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
 import type { PartnerFacts } from "./rules";
 
@@ -46,7 +47,8 @@ export function restrictToListable(qb: SelectQueryBuilder<Customer>, viewer: Use
 }
 
 export function applySearch(qb: SelectQueryBuilder<Customer>, search?: string | null) {
-  const term = search?.trim().toLowerCase();
+  // Validated like any text: PostgreSQL refuses a NUL in a LIKE pattern with an error, not an empty result.
+  const term = optionalText(search, "search", 253)?.toLowerCase();
   if (!term) return qb;
   const like = `%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
   return qb.andWhere("(LOWER(c.companyName) LIKE :like ESCAPE '\\' OR c.defaultDomain LIKE :like ESCAPE '\\')", { like });
@@ -118,8 +120,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
     customersOfPartner: connectionLoader<PartnerCustomersArgs, Customer & { parentIds?: string[] }>({
       argsKey: (a) => `${a.resellerId ?? ""}|${a.search ?? ""}`,
       fetchPage: async (parentId, args, page) => {
-        const [rows, total] = await partnerCustomersQuery([parentId], args).offset(page.offset).limit(page.limit).getManyAndCount();
-        return { rows, total };
+        return pageWithTotal(partnerCustomersQuery([parentId], args), page);
       },
       // Rare (several partners' customer lists in one request): one query per parent keeps it simple and bounded by the batch.
       fetchAll: async (parentIds, args) => {

@@ -4,13 +4,14 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
 import { addMs, clock, DAY_MS } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
 import { activeResellersOf } from "../../common/partner-facts";
 import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { country, domainName, text, uuidArg } from "../../common/validation";
+import { country, domainName, optionalUuidArg, text, uuidArg } from "../../common/validation";
 import type { CustomersContext } from "./context";
 import {
   CreateCustomerInput,
@@ -37,6 +38,7 @@ import {
   isResellerOnly,
   PartnerFacts,
   REQUEST_LIFETIME_MS,
+  requestCode,
   requestStatus,
   ROLES,
   validateBillingProfile,
@@ -70,7 +72,7 @@ export class CustomerMutations {
   @Mutation(() => RegisterCustomerTenantPayload, {
     description: "Registers a customer tenant that exists outside the program (operator only). Not a partner's CSP tenant (O2); not in GERMANY (NC2).",
   })
-  async registerCustomerTenant(@Arg("input", () => RegisterCustomerTenantInput) input: RegisterCustomerTenantInput, @Ctx() ctx: CustomersContext) {
+  async registerCustomerTenant(@Arg("input", () => RegisterCustomerTenantInput, { description: "The tenant to register." }) input: RegisterCustomerTenantInput, @Ctx() ctx: CustomersContext) {
     requireRole(ctx.principal, "operator", ROLES.registerCustomerTenant);
     const fields = validateRegistration(input);
     checkCloudOpen(fields.cloud);
@@ -85,6 +87,7 @@ export class CustomerMutations {
       const customer = await ctx.deps.db.transaction(async (em) => {
         const row = em.create(Customer, { ...fields, ...validateBillingProfile(null), createdAt: clock.now() });
         await em.insert(Customer, row);
+        await recordActivity(em, ctx, "registerCustomerTenant", [row.id]);
         return row;
       });
       return { customer };
@@ -100,7 +103,7 @@ export class CustomerMutations {
     description:
       "A partner creates a customer tenant and so gets an ACTIVE reseller relationship with it. With `resellerId`, an indirect provider creates it on behalf of that reseller (T4).",
   })
-  async createCustomer(@Arg("input", () => CreateCustomerInput) input: CreateCustomerInput, @Ctx() ctx: CustomersContext) {
+  async createCustomer(@Arg("input", () => CreateCustomerInput, { description: "The new customer." }) input: CreateCustomerInput, @Ctx() ctx: CustomersContext) {
     requireRole(ctx.principal, "partner", ROLES.createCustomer);
     const fields = {
       companyName: text(input.companyName, "input.companyName", 200),
@@ -108,7 +111,7 @@ export class CustomerMutations {
       country: country(input.country, "input.country"),
       ...validateBillingProfile(input.billingProfile),
     };
-    const resellerId = input.resellerId ? uuidArg(input.resellerId, "input.resellerId") : null;
+    const resellerId = optionalUuidArg(input.resellerId, "input.resellerId");
     const partner = await ownPartner(ctx);
     checkCloudOpen(partner.cloud);
     if (partner.country !== fields.country) throw fail("REGION_MISMATCH", "A partner creates customers of its own country only.");
@@ -130,18 +133,17 @@ export class CustomerMutations {
       const customer = await ctx.deps.db.transaction(async (em) => {
         const created = em.create(Customer, { id: randomUUID(), cloud: partner.cloud, createdAt: now, ...fields });
         await em.insert(Customer, created);
-        await em.insert(
-          CustomerPartnerRelationship,
-          em.create(CustomerPartnerRelationship, {
-            id: randomUUID(),
-            customerId: created.id,
-            partnerId: relationshipPartner,
-            indirectProviderId,
-            status: CustomerRelationshipStatus.ACTIVE,
-            establishedAt: now,
-            removedAt: null,
-          }),
-        );
+        const relationship = em.create(CustomerPartnerRelationship, {
+          id: randomUUID(),
+          customerId: created.id,
+          partnerId: relationshipPartner,
+          indirectProviderId,
+          status: CustomerRelationshipStatus.ACTIVE,
+          establishedAt: now,
+          removedAt: null,
+        });
+        await em.insert(CustomerPartnerRelationship, relationship);
+        await recordActivity(em, ctx, "createCustomer", [created.id, relationship.id, relationshipPartner, indirectProviderId]);
         return created;
       });
       return { customer };
@@ -160,7 +162,7 @@ export class CustomerMutations {
   ) {
     requireRole(ctx.principal, "partner", ROLES.createRelationshipRequest);
     const partner = await ownPartner(ctx);
-    const providerId = input?.indirectProviderId ? uuidArg(input.indirectProviderId, "input.indirectProviderId") : null;
+    const providerId = optionalUuidArg(input?.indirectProviderId, "input.indirectProviderId");
     if (providerId) {
       if (!isIndirectReseller(partner)) throw fail("INVALID_PARTNER_TYPE", "Only an indirect reseller names an indirect provider.");
       if (!(await activeResellers(ctx, providerId, [partner.id])).has(partner.id)) {
@@ -170,8 +172,8 @@ export class CustomerMutations {
       throw badInput("input.indirectProviderId", "an indirect reseller must name one of its active indirect providers.");
     }
     const now = clock.now();
-    const request = await ctx.deps.db.transaction((em) =>
-      em.save(
+    const request = await ctx.deps.db.transaction(async (em) => {
+      const made = await em.save(
         em.create(RelationshipRequest, {
           id: randomUUID(),
           partnerId: partner.id,
@@ -182,8 +184,10 @@ export class CustomerMutations {
           expiresAt: addMs(now, REQUEST_LIFETIME_MS),
           acceptedByCustomerId: null,
         }),
-      ),
-    );
+      );
+      await recordActivity(em, ctx, "createRelationshipRequest", [made.id, partner.id, providerId]);
+      return made;
+    });
     return { request };
   }
 
@@ -192,7 +196,7 @@ export class CustomerMutations {
   })
   async acceptRelationshipRequest(@Arg("code", { description: "The code from the request." }) code: string, @Ctx() ctx: CustomersContext) {
     requireRole(ctx.principal, "customer", ROLES.acceptRelationshipRequest);
-    const request = await ctx.ds.getRepository(RelationshipRequest).findOneBy({ code: (code ?? "").trim() });
+    const request = await ctx.ds.getRepository(RelationshipRequest).findOneBy({ code: requestCode(code) });
     const now = clock.now();
     if (!request || request.storedStatus === RelationshipRequestStatus.ACCEPTED) throw notFound("Relationship request");
     if (requestStatus(request, now) === RelationshipRequestStatus.EXPIRED) throw fail("REQUEST_EXPIRED", "The relationship request has expired.");
@@ -219,7 +223,7 @@ export class CustomerMutations {
           .where("id = :id AND storedStatus = :pending", { id: request.id, pending: RelationshipRequestStatus.PENDING })
           .execute();
         if (!used.affected) throw notFound("Relationship request");
-        return em.save(
+        const accepted = await em.save(
           em.create(CustomerPartnerRelationship, {
             id: randomUUID(),
             customerId: customer.id,
@@ -230,6 +234,8 @@ export class CustomerMutations {
             removedAt: null,
           }),
         );
+        await recordActivity(em, ctx, "acceptRelationshipRequest", [accepted.id, request.id, customer.id, partner.id, request.indirectProviderId]);
+        return accepted;
       });
       return { relationship };
     } catch (error) {
@@ -273,6 +279,7 @@ export class CustomerMutations {
         .where("id = :id AND status = :active", { id: rel.id, active: CustomerRelationshipStatus.ACTIVE })
         .execute();
       if (!result.affected) throw notFound("Reseller relationship");
+      await recordActivity(em, ctx, "removeResellerRelationship", [rel.id, customerId, partnerId]);
       return em.findOneByOrFail(CustomerPartnerRelationship, { id: rel.id });
     });
     return { relationship };
@@ -282,7 +289,7 @@ export class CustomerMutations {
     description: "A partner asks a customer it can see for admin roles (DA1). Starts APPROVAL_PENDING.",
   })
   async createDelegatedAdminRelationship(
-    @Arg("input", () => CreateDelegatedAdminRelationshipInput) input: CreateDelegatedAdminRelationshipInput,
+    @Arg("input", () => CreateDelegatedAdminRelationshipInput, { description: "The relationship to ask for." }) input: CreateDelegatedAdminRelationshipInput,
     @Ctx() ctx: CustomersContext,
   ) {
     requireRole(ctx.principal, "partner", ROLES.createDelegatedAdminRelationship);
@@ -295,7 +302,7 @@ export class CustomerMutations {
         if (await em.existsBy(DelegatedAdminRelationship, { partnerId, displayName: fields.displayName })) {
           throw fail("DUPLICATE_NAME", "You already have a delegated admin relationship with this display name.");
         }
-        return em.save(
+        const created = await em.save(
           em.create(DelegatedAdminRelationship, {
             id: randomUUID(),
             partnerId,
@@ -308,6 +315,8 @@ export class CustomerMutations {
             terminatedAt: null,
           }),
         );
+        await recordActivity(em, ctx, "createDelegatedAdminRelationship", [created.id, customer.id, partnerId]);
+        return created;
       });
       return { relationship };
     } catch (error) {
@@ -327,7 +336,7 @@ export class CustomerMutations {
     const state = delegatedAdminState(dap, now).status;
     if (state !== DelegatedAdminStatus.APPROVAL_PENDING) throw fail("INVALID_STATE", `The relationship is ${state}, not APPROVAL_PENDING.`);
     return {
-      relationship: await changeDap(ctx, dap, DelegatedAdminStatus.APPROVAL_PENDING, {
+      relationship: await changeDap(ctx, "approveDelegatedAdminRelationship", dap, DelegatedAdminStatus.APPROVAL_PENDING, {
         storedStatus: DelegatedAdminStatus.ACTIVE,
         activatedAt: now,
         storedEndsAt: addMs(now, dap.durationDays * DAY_MS),
@@ -351,13 +360,17 @@ export class CustomerMutations {
       throw fail("INVALID_STATE", `The relationship is ${state}; expiry and termination are final.`);
     }
     return {
-      relationship: await changeDap(ctx, dap, dap.storedStatus, { storedStatus: DelegatedAdminStatus.TERMINATED, terminatedAt: clock.now() }),
+      relationship: await changeDap(ctx, "terminateDelegatedAdminRelationship", dap, dap.storedStatus, {
+        storedStatus: DelegatedAdminStatus.TERMINATED,
+        terminatedAt: clock.now(),
+      }),
     };
   }
 }
 
 async function changeDap(
   ctx: CustomersContext,
+  operation: string,
   dap: DelegatedAdminRelationship,
   from: DelegatedAdminStatus,
   change: Partial<DelegatedAdminRelationship>,
@@ -370,6 +383,7 @@ async function changeDap(
       .where("id = :id AND storedStatus = :from", { id: dap.id, from })
       .execute();
     if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");
+    await recordActivity(em, ctx, operation, [dap.id, dap.customerId, dap.partnerId]);
     return em.findOneByOrFail(DelegatedAdminRelationship, { id: dap.id });
   });
 }

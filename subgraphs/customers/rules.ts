@@ -50,6 +50,14 @@ export function checkCloudOpen(cloud: Cloud): void {
 
 export const REQUEST_LIFETIME_MS = 90 * DAY_MS;
 
+/** Codes are base64url (see createRelationshipRequest): anything else names no request and is bad input. */
+const REQUEST_CODE = /^[A-Za-z0-9_-]{1,100}$/;
+export function requestCode(value: string | null | undefined): string {
+  const trimmed = (value ?? "").trim();
+  if (!REQUEST_CODE.test(trimmed)) throw badInput("code", trimmed ? "is not a relationship request code." : "must not be empty.");
+  return trimmed;
+}
+
 export function requestStatus(req: RelationshipRequest, now: Date): RelationshipRequestStatus {
   if (req.storedStatus === RelationshipRequestStatus.PENDING && now >= req.expiresAt) return RelationshipRequestStatus.EXPIRED;
   return req.storedStatus;

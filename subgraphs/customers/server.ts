@@ -1,7 +1,10 @@
 /** Builds the customers subgraph (schema, database, HTTP server) without listening. */
+import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
+import type { SubgraphStorage } from "../../common/migrations";
 import { createCustomersContext, CustomersDeps } from "./context";
+import { CUSTOMERS_MIGRATIONS } from "./migrations";
 import { CustomersInternalResolver } from "./internal";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "./model";
 import { CustomerMutations } from "./mutations";
@@ -14,7 +17,10 @@ import {
   visibleCustomer,
 } from "./resolvers";
 
-export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship];
+const CustomersActivityResolver = ActivityResolver("customersActivity", "customers subgraph's mutations (registerCustomerTenant, createCustomer, relationship requests, reseller relationship removal, delegated admin relationships)");
+
+export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord];
+export const CUSTOMERS_STORAGE: SubgraphStorage = { entities: CUSTOMERS_ENTITIES, migrations: CUSTOMERS_MIGRATIONS };
 
 export function buildCustomersSchema() {
   return buildFederatedSchema({
@@ -25,6 +31,7 @@ export function buildCustomersSchema() {
       RelationshipRequestResolver,
       DelegatedAdminRelationshipResolver,
       CustomerMutations,
+      CustomersActivityResolver,
     ],
     referenceResolvers: {
       Customer: { __resolveReference: (ref: { id: string }, ctx) => visibleCustomer(ctx, ref.id) },
@@ -33,7 +40,7 @@ export function buildCustomersSchema() {
 }
 
 export async function buildCustomersServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
-  const { config, db, peer } = await prepareSubgraph("customers", CUSTOMERS_ENTITIES, options);
+  const { config, db, peer } = await prepareSubgraph("customers", CUSTOMERS_STORAGE, options);
   const deps: CustomersDeps = {
     db,
     partners: peer("partners"),

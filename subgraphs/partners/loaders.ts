@@ -1,6 +1,6 @@
 /** Per-request DataLoaders of the partners subgraph: every reference and list goes through one. */
 import { DataSource } from "typeorm";
-import { byIdLoader, connectionLoader } from "../../common/connection-loader";
+import { byIdLoader, connectionLoader, pageWithTotal } from "../../common/connection-loader";
 import { ResellerRelationshipStatus } from "../../common/enums";
 import { Partner, ResellerRelationship } from "./model";
 
@@ -26,8 +26,7 @@ function relationshipLoader(ds: DataSource, side: "providerId" | "resellerId") {
   return connectionLoader<RelationshipListArgs, ResellerRelationship>({
     argsKey: (a) => `${a.status ?? ""}|${a.onlyWith ?? ""}`,
     fetchPage: async (parentId, args, page) => {
-      const [rows, total] = await query([parentId], args).offset(page.offset).limit(page.limit).getManyAndCount();
-      return { rows, total };
+      return pageWithTotal(query([parentId], args), page);
     },
     fetchAll: (parentIds, args) => query(parentIds, args).getMany(),
     parentsOf: (row) => [row[side]],

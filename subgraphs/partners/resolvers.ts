@@ -1,6 +1,7 @@
 /** GraphQL entry points of the partners subgraph: thin, they load rows and apply rules.ts. */
 import { randomUUID } from "node:crypto";
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
@@ -27,6 +28,7 @@ import {
   checkAcceptance,
   checkInvitation,
   checkTermination,
+  mpnIdArg,
   pairKeyOf,
   ROLES,
   validateEnrollment,
@@ -83,7 +85,7 @@ export class PartnerResolver {
 
   @Query(() => Partner, { nullable: true, description: "A partner of the viewer's cloud by MPN ID (how a provider finds a reseller to invite)." })
   async partnerByMpnId(@Arg("mpnId", { description: "The partner's MPN ID." }) mpnId: string, @Ctx() ctx: PartnersContext) {
-    const partner = await ctx.ds.getRepository(Partner).findOneBy({ mpnId: mpnId.trim() });
+    const partner = await ctx.ds.getRepository(Partner).findOneBy({ mpnId: mpnIdArg(mpnId, "mpnId") });
     if (!partner || !canSeePartner(await ctx.directory(), partner)) throw notFound("Partner");
     return partner;
   }
@@ -103,14 +105,18 @@ export class PartnerResolver {
   }
 
   @Mutation(() => EnrollPartnerPayload, { description: "Enrols a partner in the program (operator only)." })
-  async enrollPartner(@Arg("input", () => EnrollPartnerInput) input: EnrollPartnerInput, @Ctx() ctx: PartnersContext) {
+  async enrollPartner(@Arg("input", () => EnrollPartnerInput, { description: "The partner to enrol." }) input: EnrollPartnerInput, @Ctx() ctx: PartnersContext) {
     requireRole(ctx.principal, "operator", ROLES.enrollPartner);
     const fields = validateEnrollment(input);
     const repo = ctx.ds.getRepository(Partner);
     if (await repo.existsBy({ id: fields.id })) throw badInput("input.id", "a partner with this tenant id is already enrolled.");
     if (await repo.existsBy({ mpnId: fields.mpnId })) throw badInput("input.mpnId", "this MPN ID is already enrolled.");
     try {
-      const partner = await ctx.deps.db.transaction((em) => em.save(em.create(Partner, { ...fields, enrolledAt: clock.now() })));
+      const partner = await ctx.deps.db.transaction(async (em) => {
+        const enrolled = await em.save(em.create(Partner, { ...fields, enrolledAt: clock.now() }));
+        await recordActivity(em, ctx, "enrollPartner", [enrolled.id]);
+        return enrolled;
+      });
       return { partner };
     } catch (error) {
       if (isUniqueViolation(error)) throw badInput("input.mpnId", "this MPN ID or tenant id is already enrolled.");
@@ -152,12 +158,11 @@ export class ResellerRelationshipResolver {
   @Mutation(() => ResellerRelationshipPayload, {
     description: "An indirect provider invites an indirect reseller, found by MPN ID (T1). The relationship starts PENDING.",
   })
-  async inviteReseller(@Arg("input", () => InviteResellerInput) input: InviteResellerInput, @Ctx() ctx: PartnersContext) {
+  async inviteReseller(@Arg("input", () => InviteResellerInput, { description: "The reseller to invite." }) input: InviteResellerInput, @Ctx() ctx: PartnersContext) {
     requireRole(ctx.principal, "partner", ROLES.inviteReseller);
     const provider = await ctx.loaders.partner.load(ctx.principal.tid!);
     if (!provider) throw forbidden("Your organisation is not an enrolled partner.");
-    const mpnId = (input.resellerMpnId ?? "").trim();
-    if (!/^\d{1,20}$/.test(mpnId)) throw badInput("input.resellerMpnId", "must be 1 to 20 digits.");
+    const mpnId = mpnIdArg(input.resellerMpnId, "input.resellerMpnId");
     const reseller = await ctx.ds.getRepository(Partner).findOneBy({ mpnId });
     if (!reseller) throw notFound("Partner");
     const now = clock.now();
@@ -169,7 +174,7 @@ export class ResellerRelationshipResolver {
           { providerId: reseller.id, resellerId: provider.id },
         ]);
         checkInvitation(provider, reseller, existing);
-        return em.save(
+        const invited = await em.save(
           em.create(ResellerRelationship, {
             id: randomUUID(),
             providerId: provider.id,
@@ -181,6 +186,8 @@ export class ResellerRelationshipResolver {
             terminatedAt: null,
           }),
         );
+        await recordActivity(em, ctx, "inviteReseller", [invited.id, provider.id, reseller.id]);
+        return invited;
       });
       return { relationship };
     } catch (error) {
@@ -197,7 +204,12 @@ export class ResellerRelationshipResolver {
     requireRole(ctx.principal, "partner", ROLES.acceptResellerInvitation);
     const rel = await visibleRelationship(ctx, relationshipId);
     checkAcceptance(ctx.principal, rel);
-    return { relationship: await transition(ctx, rel, ResellerRelationshipStatus.PENDING, { status: ResellerRelationshipStatus.ACTIVE, acceptedAt: clock.now() }) };
+    return {
+      relationship: await transition(ctx, "acceptResellerInvitation", rel, ResellerRelationshipStatus.PENDING, {
+        status: ResellerRelationshipStatus.ACTIVE,
+        acceptedAt: clock.now(),
+      }),
+    };
   }
 
   @Mutation(() => ResellerRelationshipPayload, {
@@ -211,7 +223,10 @@ export class ResellerRelationshipResolver {
     const rel = await visibleRelationship(ctx, relationshipId);
     checkTermination(ctx.principal, rel);
     return {
-      relationship: await transition(ctx, rel, rel.status, { status: ResellerRelationshipStatus.TERMINATED, terminatedAt: clock.now() }),
+      relationship: await transition(ctx, "terminateResellerRelationship", rel, rel.status, {
+        status: ResellerRelationshipStatus.TERMINATED,
+        terminatedAt: clock.now(),
+      }),
     };
   }
 }
@@ -219,6 +234,7 @@ export class ResellerRelationshipResolver {
 /** Applies a status change only if the row is still in `from`: a concurrent change makes it INVALID_STATE. */
 async function transition(
   ctx: PartnersContext,
+  operation: string,
   rel: ResellerRelationship,
   from: ResellerRelationshipStatus,
   change: Partial<ResellerRelationship>,
@@ -231,6 +247,7 @@ async function transition(
       .where("id = :id AND status = :from", { id: rel.id, from })
       .execute();
     if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");
+    await recordActivity(em, ctx, operation, [rel.id, rel.providerId, rel.resellerId]);
     return (await em.findOneByOrFail(ResellerRelationship, { id: rel.id }))!;
   });
 }

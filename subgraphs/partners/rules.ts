@@ -30,9 +30,15 @@ export const ROLES = {
   terminateAsReseller: ["GLOBAL_ADMIN", "ACCOUNT_ADMIN"],
 } as const;
 
+/** An MPN ID is 1 to 20 digits; anything else names no partner and never reaches SQL. */
+export function mpnIdArg(value: string | null | undefined, field: string): string {
+  const mpnId = (value ?? "").trim();
+  if (!/^\d{1,20}$/.test(mpnId)) throw badInput(field, "must be 1 to 20 digits.");
+  return mpnId;
+}
+
 export function validateEnrollment(input: EnrollPartnerInput) {
-  const mpnId = (input.mpnId ?? "").trim();
-  if (!/^\d{1,20}$/.test(mpnId)) throw badInput("input.mpnId", "must be 1 to 20 digits.");
+  const mpnId = mpnIdArg(input.mpnId, "input.mpnId");
   const programs = [...new Set(input.programs ?? [])];
   if (programs.length === 0) throw badInput("input.programs", "must name at least one program.");
   return {

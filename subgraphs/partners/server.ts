@@ -1,17 +1,23 @@
 /** Builds the partners subgraph (schema, database, HTTP server) without listening. */
+import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
+import type { SubgraphStorage } from "../../common/migrations";
 import { createPartnersContext, PartnersDeps } from "./context";
+import { PARTNERS_MIGRATIONS } from "./migrations";
 import { PartnersInternalResolver } from "./internal";
 import { Partner, ResellerRelationship } from "./model";
 import { canSeeRelationship } from "./rules";
 import { PartnerResolver, ResellerRelationshipResolver, ViewerResolver, visiblePartner } from "./resolvers";
 
-export const PARTNERS_ENTITIES = [Partner, ResellerRelationship];
+const PartnersActivityResolver = ActivityResolver("partnersActivity", "partners subgraph's mutations (enrollPartner, inviteReseller, acceptResellerInvitation, terminateResellerRelationship)");
+
+export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord];
+export const PARTNERS_STORAGE: SubgraphStorage = { entities: PARTNERS_ENTITIES, migrations: PARTNERS_MIGRATIONS };
 
 export function buildPartnersSchema() {
   return buildFederatedSchema({
-    resolvers: [PartnerResolver, ResellerRelationshipResolver, ViewerResolver],
+    resolvers: [PartnerResolver, ResellerRelationshipResolver, ViewerResolver, PartnersActivityResolver],
     referenceResolvers: {
       Partner: { __resolveReference: (ref: { id: unknown }, ctx) => (typeof ref.id === "string" ? visiblePartner(ctx, ref.id) : null) },
       ResellerRelationship: {
@@ -27,7 +33,7 @@ export function buildPartnersSchema() {
 }
 
 export async function buildPartnersServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
-  const { config, db, peer } = await prepareSubgraph("partners", PARTNERS_ENTITIES, options);
+  const { config, db, peer } = await prepareSubgraph("partners", PARTNERS_STORAGE, options);
   const deps: PartnersDeps = { db, customers: peer("customers") };
   const { schema } = await buildPartnersSchema();
   const internalSchema = await buildCodeFirstSchema([PartnersInternalResolver]);

@@ -1,7 +1,7 @@
 /** Per-request DataLoaders of the subscriptions subgraph: every reference and list goes through one. */
 import DataLoader from "dataloader";
 import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
-import { byIdLoader, connectionLoader } from "../../common/connection-loader";
+import { byIdLoader, connectionLoader, pageWithTotal } from "../../common/connection-loader";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
@@ -116,8 +116,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     subscriptionsOfCustomer: connectionLoader<CustomerSubscriptionsArgs, Subscription>({
       argsKey: (a) => `${a.status ?? ""}|${a.channel ?? ""}`,
       fetchPage: async (customerId, args, page) => {
-        const [rows, total] = await (await customerQuery([customerId], args)).offset(page.offset).limit(page.limit).getManyAndCount();
-        return { rows, total };
+        return pageWithTotal(await customerQuery([customerId], args), page);
       },
       fetchAll: async (customerIds, args) => (await customerQuery(customerIds, args)).getMany(),
       parentsOf: (row) => [row.customerId],
@@ -125,8 +124,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     subscriptionsOfPartner: connectionLoader<PartnerSubscriptionsArgs, Subscription>({
       argsKey: (a) => `${a.status ?? ""}|${a.customerId ?? ""}`,
       fetchPage: async (partnerId, args, page) => {
-        const [rows, total] = await (await partnerQuery([partnerId], args)).offset(page.offset).limit(page.limit).getManyAndCount();
-        return { rows, total };
+        return pageWithTotal(await partnerQuery([partnerId], args), page);
       },
       fetchAll: async (partnerIds, args) => (await partnerQuery(partnerIds, args)).getMany(),
       parentsOf: (row) => [...new Set([row.partnerOfRecordId, row.billingPartnerId, row.supportPartnerId].filter((p): p is string => !!p))],

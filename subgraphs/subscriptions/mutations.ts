@@ -4,13 +4,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
 import { activeResellersOf } from "../../common/partner-facts";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { text, uuidArg } from "../../common/validation";
+import { optionalUuidArg, text, uuidArg } from "../../common/validation";
 import type { SubscriptionsContext } from "./context";
 import {
   Offer,
@@ -33,6 +34,7 @@ import {
   checkVersion,
   decideOrderParties,
   isExternal,
+  offerIdArg,
   orderFingerprint,
   purchaseDates,
   ROLES,
@@ -51,7 +53,7 @@ async function changeableSubscription(ctx: SubscriptionsContext, id: string, fie
  * Writes `change` only if the row is still at `sub.version` (S5): of two concurrent edits
  * from the same version exactly one wins; the other gets VERSION_CONFLICT and writes nothing.
  */
-async function saveChange(ctx: SubscriptionsContext, sub: Subscription, change: Partial<Subscription>): Promise<Subscription> {
+async function saveChange(ctx: SubscriptionsContext, operation: string, sub: Subscription, change: Partial<Subscription>): Promise<Subscription> {
   return ctx.deps.db.transaction(async (em) => {
     const result = await em
       .createQueryBuilder()
@@ -60,6 +62,7 @@ async function saveChange(ctx: SubscriptionsContext, sub: Subscription, change: 
       .where("id = :id AND version = :version", { id: sub.id, version: sub.version })
       .execute();
     if (!result.affected) throw fail("VERSION_CONFLICT", "The subscription was changed meanwhile; read it again.");
+    await recordActivity(em, ctx, operation, [sub.id, sub.customerId, change.partnerOfRecordId, change.supportPartnerId]);
     return em.findOneByOrFail(Subscription, { id: sub.id });
   });
 }
@@ -83,7 +86,7 @@ export class SubscriptionMutations {
   @Mutation(() => PlaceOrderPayload, {
     description: "A partner orders for a customer (O1–O4, T5, T6): each line item becomes one subscription. Retries with the same idempotency key return the first order.",
   })
-  async placeOrder(@Arg("input", () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: SubscriptionsContext) {
+  async placeOrder(@Arg("input", () => PlaceOrderInput, { description: "The order." }) input: PlaceOrderInput, @Ctx() ctx: SubscriptionsContext) {
     requireRole(ctx.principal, "partner", ROLES.placeOrder);
     const buyerId = ctx.principal.tid!;
     const shape = validateOrderShape(input);
@@ -133,7 +136,7 @@ export class SubscriptionMutations {
             createdAt: now,
           }),
         );
-        await em.save(
+        const subscriptions = await em.save(
           lines.map((line, lineNumber) =>
             em.create(Subscription, {
               id: randomUUID(),
@@ -151,6 +154,8 @@ export class SubscriptionMutations {
             }),
           ),
         );
+        // A replay (same key) returned above without writing: it records nothing either.
+        await recordActivity(em, ctx, "placeOrder", [created.id, customer.id, ...subscriptions.map((s) => s.id)]);
         return created;
       });
       if (order.requestHash !== fingerprint) throw fail("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different order.");
@@ -178,7 +183,7 @@ export class SubscriptionMutations {
   @Mutation(() => SubscriptionPayload, {
     description: "The partner of record or billing partner changes quantity, auto-renew or name (S2–S5); the billing provider may name another active reseller as partner of record (S6).",
   })
-  async updateSubscription(@Arg("input", () => UpdateSubscriptionInput) input: UpdateSubscriptionInput, @Ctx() ctx: SubscriptionsContext) {
+  async updateSubscription(@Arg("input", () => UpdateSubscriptionInput, { description: "The subscription and the changes to make." }) input: UpdateSubscriptionInput, @Ctx() ctx: SubscriptionsContext) {
     requireRole(ctx.principal, "partner", ROLES.change);
     const sub = await changeableSubscription(ctx, input.id, "input.id");
     checkVersion(sub, input.expectedVersion);
@@ -191,11 +196,10 @@ export class SubscriptionMutations {
     }
     if (input.autoRenew !== undefined && input.autoRenew !== null) change.autoRenew = input.autoRenew;
     if (input.friendlyName !== undefined && input.friendlyName !== null) change.friendlyName = text(input.friendlyName, "input.friendlyName", 100);
-    if (input.resellerId) {
-      change.partnerOfRecordId = await this.newPartnerOfRecord(ctx, sub, uuidArg(input.resellerId, "input.resellerId"));
-    }
+    const resellerId = optionalUuidArg(input.resellerId, "input.resellerId");
+    if (resellerId) change.partnerOfRecordId = await this.newPartnerOfRecord(ctx, sub, resellerId);
     if (Object.keys(change).length === 0) throw badInput("input", "name at least one of quantity, autoRenew, friendlyName or resellerId.");
-    return { subscription: await saveChange(ctx, sub, change) };
+    return { subscription: await saveChange(ctx, "updateSubscription", sub, change) };
   }
 
   /** S6: only the billing provider, naming another of its ACTIVE resellers that serves the customer (as T5). */
@@ -212,24 +216,24 @@ export class SubscriptionMutations {
 
   @Mutation(() => SubscriptionPayload, { description: "Suspends an ACTIVE subscription (S3)." })
   async suspendSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
-    return this.transition(ctx, id, SubscriptionStatus.SUSPENDED, ROLES.change);
+    return this.transition(ctx, "suspendSubscription", id, SubscriptionStatus.SUSPENDED, ROLES.change);
   }
 
   @Mutation(() => SubscriptionPayload, { description: "Reactivates a SUSPENDED subscription (S3)." })
   async reactivateSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
-    return this.transition(ctx, id, SubscriptionStatus.ACTIVE, ROLES.change);
+    return this.transition(ctx, "reactivateSubscription", id, SubscriptionStatus.ACTIVE, ROLES.change);
   }
 
   @Mutation(() => SubscriptionPayload, { description: "Cancels a subscription within 168 hours of purchase (S3, S4). Final." })
   async cancelSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
-    return this.transition(ctx, id, SubscriptionStatus.CANCELLED, ROLES.cancel);
+    return this.transition(ctx, "cancelSubscription", id, SubscriptionStatus.CANCELLED, ROLES.cancel);
   }
 
-  private async transition(ctx: SubscriptionsContext, id: string, to: SubscriptionStatus, roles: readonly string[]) {
+  private async transition(ctx: SubscriptionsContext, operation: string, id: string, to: SubscriptionStatus, roles: readonly string[]) {
     requireRole(ctx.principal, "partner", roles);
     const sub = await changeableSubscription(ctx, id);
     checkTransition(sub, to, clock.now());
-    return { subscription: await saveChange(ctx, sub, { status: to }) };
+    return { subscription: await saveChange(ctx, operation, sub, { status: to }) };
   }
 
   @Mutation(() => SubscriptionPayload, {
@@ -251,12 +255,12 @@ export class SubscriptionMutations {
     if (!partnerFacts || !facts || partnerFacts.cloud !== facts.cloud) throw notFound("Partner");
     const related = facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner);
     if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
-    return { subscription: await saveChange(ctx, sub, { supportPartnerId: partner }) };
+    return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId: partner }) };
   }
 
   @Mutation(() => RecordExternalSubscriptionPayload, { description: "The operator records a subscription bought outside the program (MC1)." })
   async recordExternalSubscription(
-    @Arg("input", () => RecordExternalSubscriptionInput) input: RecordExternalSubscriptionInput,
+    @Arg("input", () => RecordExternalSubscriptionInput, { description: "The subscription bought outside the program." }) input: RecordExternalSubscriptionInput,
     @Ctx() ctx: SubscriptionsContext,
   ) {
     requireRole(ctx.principal, "operator", ROLES.recordExternalSubscription);
@@ -264,10 +268,10 @@ export class SubscriptionMutations {
     if (input.channel === SalesChannel.CSP) throw badInput("input.channel", "must be a channel outside the program (not CSP).");
     const customer = await ctx.loaders.customerFacts.load(customerId);
     if (!customer) throw notFound("Customer");
-    const line = checkLineItem(input, await ctx.loaders.offer.load(input.offerId), customer.cloud, "input");
+    const line = checkLineItem(input, await ctx.loaders.offer.load(offerIdArg(input.offerId, "input.offerId")), customer.cloud, "input");
     const now = clock.now();
-    const subscription = await ctx.deps.db.transaction((em) =>
-      em.save(
+    const subscription = await ctx.deps.db.transaction(async (em) => {
+      const recorded = await em.save(
         em.create(Subscription, {
           id: randomUUID(),
           customerId,
@@ -283,8 +287,10 @@ export class SubscriptionMutations {
           ...purchaseDates(now, line.termDuration),
           version: 1,
         }),
-      ),
-    );
+      );
+      await recordActivity(em, ctx, "recordExternalSubscription", [recorded.id, customerId]);
+      return recorded;
+    });
     return { subscription };
   }
 }

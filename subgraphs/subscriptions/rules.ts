@@ -9,7 +9,7 @@ import { BillingCycle, Cloud, CspProgram, SalesChannel, SubscriptionStatus } fro
 import { badInput, fail } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
 import type { PartnerFacts } from "../../common/partner-facts";
-import { integerInRange, optionalText, text, uuidArg } from "../../common/validation";
+import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/validation";
 import type { Offer, PlaceOrderInput, Subscription } from "./model";
 
 export const ROLES = {
@@ -65,7 +65,10 @@ export function checkMayChange(viewer: UserPrincipal, sub: Subscription): void {
 }
 
 export function checkVersion(sub: Subscription, expectedVersion: number | null | undefined): void {
-  if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== sub.version) {
+  if (expectedVersion === undefined || expectedVersion === null) return;
+  // Versions start at 1: anything below names no version at all, which is bad input, not a conflict.
+  integerInRange(expectedVersion, "input.expectedVersion", 1, Number.MAX_SAFE_INTEGER);
+  if (expectedVersion !== sub.version) {
     throw fail("VERSION_CONFLICT", `The subscription is at version ${sub.version}, not ${expectedVersion}; read it again.`);
   }
 }
@@ -129,9 +132,18 @@ export interface LineItemLike {
   friendlyName?: string | null;
 }
 
+const OFFER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const NOT_AN_OFFER = "is not an offer available in the customer's cloud.";
+
+/** An offer id that could name an offer; anything else is refused before it reaches SQL (PostgreSQL rejects NUL in text). */
+export function offerIdArg(value: string, field: string): string {
+  if (!OFFER_ID.test(value ?? "")) throw badInput(field, NOT_AN_OFFER);
+  return value;
+}
+
 /** O3: the offer exists in the customer's cloud, and quantity, cycle and term are the offer's. */
 export function checkLineItem(item: LineItemLike, offer: Offer | null, cloud: Cloud, path: string) {
-  if (!offer || !offer.clouds.includes(cloud)) throw badInput(`${path}.offerId`, "is not an offer available in the customer's cloud.");
+  if (!offer || !offer.clouds.includes(cloud)) throw badInput(`${path}.offerId`, NOT_AN_OFFER);
   integerInRange(item.quantity, `${path}.quantity`, offer.minQuantity, offer.maxQuantity);
   if (!offer.billingCycles.includes(item.billingCycle)) throw badInput(`${path}.billingCycle`, `must be one of ${offer.billingCycles.join(", ")}.`);
   if (!offer.termDurations.includes(item.termDuration)) throw badInput(`${path}.termDuration`, `must be one of ${offer.termDurations.join(", ")}.`);
@@ -149,10 +161,11 @@ export const MAX_LINE_ITEMS = 50;
 /** Shape checks of an order before any fact is asked. */
 export function validateOrderShape(input: PlaceOrderInput) {
   const customerId = uuidArg(input.customerId, "input.customerId");
-  const resellerId = input.resellerId ? uuidArg(input.resellerId, "input.resellerId") : null;
+  const resellerId = optionalUuidArg(input.resellerId, "input.resellerId");
   const idempotencyKey = text(input.idempotencyKey, "input.idempotencyKey", 100);
   const items = input.lineItems ?? [];
   if (items.length === 0 || items.length > MAX_LINE_ITEMS) throw badInput("input.lineItems", `must hold 1 to ${MAX_LINE_ITEMS} line items.`);
+  items.forEach((item, i) => offerIdArg(item.offerId, `input.lineItems[${i}].offerId`));
   return { customerId, resellerId, idempotencyKey, lineItems: items };
 }
 

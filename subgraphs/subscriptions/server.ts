@@ -1,8 +1,11 @@
 /** Builds the subscriptions subgraph (schema, database, catalogue, HTTP server) without listening. */
+import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
+import type { SubgraphStorage } from "../../common/migrations";
 import { seedCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
+import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
 import { Offer, Order, Subscription } from "./model";
 import { SubscriptionMutations } from "./mutations";
@@ -14,11 +17,14 @@ import {
   visibleSubscription,
 } from "./resolvers";
 
-export const SUBSCRIPTIONS_ENTITIES = [Offer, Subscription, Order];
+const SubscriptionsActivityResolver = ActivityResolver("subscriptionsActivity", "subscriptions subgraph's mutations (placeOrder, subscription changes, recordExternalSubscription, hireSupportPartner)");
+
+export const SUBSCRIPTIONS_ENTITIES = [Offer, Subscription, Order, ActivityRecord];
+export const SUBSCRIPTIONS_STORAGE: SubgraphStorage = { entities: SUBSCRIPTIONS_ENTITIES, migrations: SUBSCRIPTIONS_MIGRATIONS };
 
 export function buildSubscriptionsSchema() {
   return buildFederatedSchema({
-    resolvers: [SubscriptionResolver, CustomerSubscriptionsResolver, PartnerSubscriptionsResolver, OrderResolver, SubscriptionMutations],
+    resolvers: [SubscriptionResolver, CustomerSubscriptionsResolver, PartnerSubscriptionsResolver, OrderResolver, SubscriptionMutations, SubscriptionsActivityResolver],
     referenceResolvers: {
       Subscription: { __resolveReference: (ref: { id: string }, ctx) => visibleSubscription(ctx, ref.id) },
     },
@@ -26,7 +32,7 @@ export function buildSubscriptionsSchema() {
 }
 
 export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
-  const { config, db, peer } = await prepareSubgraph("subscriptions", SUBSCRIPTIONS_ENTITIES, options);
+  const { config, db, peer } = await prepareSubgraph("subscriptions", SUBSCRIPTIONS_STORAGE, options);
   await seedCatalogue(db.dataSource);
   const deps: SubscriptionsDeps = { db, partners: peer("partners"), customers: peer("customers") };
   const { schema } = await buildSubscriptionsSchema();

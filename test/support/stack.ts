@@ -7,7 +7,7 @@ import "reflect-metadata";
 import { randomUUID } from "node:crypto";
 import { Client } from "pg";
 import { GraphQLClient } from "graphql-request";
-import { Config, DEV_SUBGRAPH_SECRET, readConfig, SubgraphName } from "../../common/config";
+import { Config, DEV_SUBGRAPH_SECRET, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../../common/config";
 import { clock } from "../../common/clock";
 import { signDevToken, TokenClaims } from "../../common/identity";
 import { PeerDirectory, SubgraphServer, SUBGRAPH_SECRET_HEADER } from "../../common/subgraph-server";
@@ -39,6 +39,10 @@ export interface Stack {
   subgraphGql<T = any>(name: SubgraphName, token: string | null, query: string, variables?: Record<string, unknown>, withSecret?: boolean): Promise<GqlResult<T>>;
   /** SQL statements run so far by each subgraph. */
   statements(): Record<SubgraphName, number>;
+  /** Stops one subgraph (its port refuses connections; its database closes). */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again on its old port, over the same database (needs `dataDir` on SQLite). */
+  restartSubgraph(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,20 +63,32 @@ async function request(url: string, headers: Record<string, string>, query: stri
   }
 }
 
-export async function startStack(dialect: Dialect = "sqlite"): Promise<Stack> {
+export interface StackOptions {
+  /** SQLite folder instead of in-memory databases, so a stopped subgraph can restart over its data. */
+  dataDir?: string;
+  /** PostgreSQL URL instead of TEST_DATABASE_URL (e.g. through a proxy a test can cut). */
+  databaseUrl?: string;
+  /** Extra settings, as the environment would give them (e.g. INTERNAL_TIMEOUT_MS). */
+  env?: Record<string, string>;
+}
+
+const BUILDERS = { partners: buildPartnersServer, customers: buildCustomersServer, subscriptions: buildSubscriptionsServer };
+
+export async function startStack(dialect: Dialect = "sqlite", options: StackOptions = {}): Promise<Stack> {
   clock.reset();
-  const config = readConfig({ ...process.env, NODE_ENV: "test", DATABASE_URL: "", JWT_SECRET: "", SUBGRAPH_SECRET: "" });
+  const config = readConfig({ ...process.env, NODE_ENV: "test", DATABASE_URL: "", JWT_SECRET: "", SUBGRAPH_SECRET: "", ...options.env });
   const peers: PeerDirectory = { partners: "", customers: "", subscriptions: "" };
   const runId = `t${randomUUID().replace(/-/g, "").slice(0, 10)}`;
   const dbOptions = (name: SubgraphName) =>
     dialect === "postgres"
-      ? { config, peers, dataDir: ":memory:", databaseUrl: process.env.TEST_DATABASE_URL, schema: `${runId}_${name}` }
-      : { config, peers, dataDir: ":memory:" };
-  const subgraphs = {
+      ? { config, peers, dataDir: ":memory:", databaseUrl: options.databaseUrl ?? process.env.TEST_DATABASE_URL, schema: `${runId}_${name}` }
+      : { config, peers, dataDir: options.dataDir ?? ":memory:" };
+  const subgraphs: Record<SubgraphName, SubgraphServer> = {
     partners: await buildPartnersServer(dbOptions("partners")),
     customers: await buildCustomersServer(dbOptions("customers")),
     subscriptions: await buildSubscriptionsServer(dbOptions("subscriptions")),
   };
+  const stopped = new Set<SubgraphName>();
   for (const name of Object.keys(subgraphs) as SubgraphName[]) {
     peers[name] = (await subgraphs[name].start(0)).url;
   }
@@ -98,9 +114,19 @@ export async function startStack(dialect: Dialect = "sqlite"): Promise<Stack> {
       customers: subgraphs.customers.db.statements.count,
       subscriptions: subgraphs.subscriptions.db.statements.count,
     }),
+    async stopSubgraph(name) {
+      stopped.add(name);
+      await subgraphs[name].stop();
+    },
+    async restartSubgraph(name) {
+      if (dialect === "sqlite" && !options.dataDir) throw new Error("restartSubgraph on SQLite needs startStack(dialect, { dataDir })");
+      subgraphs[name] = await BUILDERS[name](dbOptions(name));
+      await subgraphs[name].start(Number(new URL(peers[name]).port));
+      stopped.delete(name);
+    },
     async stop() {
       await gateway.stop();
-      for (const s of Object.values(subgraphs)) await s.stop();
+      for (const name of SUBGRAPH_NAMES) if (!stopped.has(name)) await subgraphs[name].stop();
       if (dialect === "postgres") {
         const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
         await client.connect();
