@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { GraphQLFormattedError } from "graphql";
-import { isDatabaseUnavailable } from "./db";
+import { isDatabaseUnavailable } from "./db-status"; // not ./db: the gateway must not load typeorm for this
 import { databaseUnavailable, ERROR_CODES, QUERY_LIMIT_CODES } from "./errors";
 import { describeError, logger } from "./logger";
 
@@ -28,7 +28,8 @@ const unexpectedMessage = (errorId: string) => `Unexpected error (id ${errorId})
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PASS_THROUGH.has(code)) {
-    const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+    // The gateway names the subgraph an error came from (serviceName): an internal name, not the client's business.
+    const { stacktrace: _drop, serviceName: _internal, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
   if (UNCODED_BAD_REQUESTS.has(formatted.message)) return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };

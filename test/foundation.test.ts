@@ -307,6 +307,13 @@ describe.each(DIALECTS)("foundation (%s)", (dialect) => {
       }
     });
 
+    it("Errors: a refusal passed on from a subgraph names no subgraph (no extensions.serviceName)", async () => {
+      const partner = await enroll(stack);
+      const res = await stack.gql(partner.token, `{ customer(id: "${randomUUID()}") { id } subscription(id: "${randomUUID()}") { id } }`);
+      expect(res.errors?.map((e) => e.extensions?.code)).toEqual(["NOT_FOUND", "NOT_FOUND"]);
+      for (const error of res.errors ?? []) expect(Object.keys(error.extensions ?? {})).not.toContain("serviceName");
+    });
+
     it("_entities on a subgraph resolves references only as far as the caller may see", async () => {
       const a = await enroll(stack);
       const b = await enroll(stack);
