@@ -114,11 +114,9 @@ export class SubscriptionMutations {
       resellerId: shape.resellerId,
       resellerActiveWithBuyer: resellerActive,
     });
-    const offers = await ctx.loaders.offer.loadMany(shape.lineItems.map((l) => l.offerId));
-    const lines = shape.lineItems.map((item, i) => {
-      const offer = offers[i];
-      return checkLineItem(item, offer instanceof Error ? null : offer, customer.cloud, `input.lineItems[${i}]`);
-    });
+    // load (not loadMany): a failed read must surface as the fault it is, not as "not an offer".
+    const offers = await Promise.all(shape.lineItems.map((l) => ctx.loaders.offer.load(l.offerId)));
+    const lines = shape.lineItems.map((item, i) => checkLineItem(item, offers[i], customer.cloud, `input.lineItems[${i}]`));
 
     const now = clock.now();
     try {
