@@ -28,6 +28,8 @@ export interface Config {
   jwksUrl?: string;
   subgraphSecret: string;
   seed: "demo" | "none";
+  /** Base of the link a relationship request's code is embedded in (RELATIONSHIP_REQUEST_URL). */
+  relationshipRequestUrl: string;
   host: string;
   /** pino level (LOG_LEVEL); `silent` by default under NODE_ENV=test so test output stays readable. */
   logLevel: LogLevel;
@@ -123,6 +125,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwksUrl: env.JWKS_URL || undefined,
     subgraphSecret: env.SUBGRAPH_SECRET || DEV_SUBGRAPH_SECRET,
     seed,
+    relationshipRequestUrl: env.RELATIONSHIP_REQUEST_URL || "https://partner.csp.example/customers/accept-relationship",
     host: env.HOST ?? "127.0.0.1",
     logLevel: logLevelOf(env.LOG_LEVEL, env.NODE_ENV === "test" ? "silent" : "info"),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,

@@ -45,7 +45,7 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
     db,
     partners: peer("partners"),
     subscriptions: peer("subscriptions"),
-    acceptUrlBase: process.env.RELATIONSHIP_REQUEST_URL ?? "https://partner.csp.example/customers/accept-relationship",
+    acceptUrlBase: config.relationshipRequestUrl,
   };
   const { schema } = await buildCustomersSchema();
   const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver]);
