@@ -5,6 +5,7 @@
  * `GET /` outside production. Builds without listening, so tests start it on port 0.
  */
 import fs from "node:fs";
+import { GraphQLError, ValidationRule } from "graphql";
 import path from "node:path";
 import { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
@@ -23,6 +24,21 @@ import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
 import { observabilityPlugin } from "../common/observability";
 import { requestIdOf } from "../common/request-context";
 import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+
+/**
+ * The contract's entity type `Subscription` (a bought offer) is, by its name, also the schema's
+ * subscription root after composition, and @apollo/gateway cannot run subscription operations:
+ * refuse them as invalid rather than let the gateway fail with an internal error.
+ */
+const NoSubscriptionOperations: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === "subscription") {
+      context.reportError(
+        new GraphQLError("This API has no subscription operations: `Subscription` is the type of a bought offer. Query it with `subscription(id:)` inside a query.", { nodes: [node] }),
+      );
+    }
+  },
+});
 
 export const SUPERGRAPH_PATH = path.join(projectRoot(), "schema", "supergraph.graphql");
 
@@ -109,6 +125,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     gateway,
     formatError,
     ...limits.options,
+    validationRules: [...limits.options.validationRules, NoSubscriptionOperations],
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (common/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
     stopOnTerminationSignals: false,

@@ -307,6 +307,13 @@ describe.each(DIALECTS)("foundation (%s)", (dialect) => {
       }
     });
 
+    it("Errors: a subscription operation is refused as invalid (GRAPHQL_VALIDATION_FAILED), not an internal error", async () => {
+      const res = await stack.gql(await operatorToken(), "subscription Watch { id }");
+      expect(codeOf(res)).toBe("GRAPHQL_VALIDATION_FAILED");
+      expect(res.errors?.[0].message).toMatch(/no subscription operations/);
+      expect(res.data ?? undefined).toBeUndefined();
+    });
+
     it("Errors: a refusal passed on from a subgraph names no subgraph (no extensions.serviceName)", async () => {
       const partner = await enroll(stack);
       const res = await stack.gql(partner.token, `{ customer(id: "${randomUUID()}") { id } subscription(id: "${randomUUID()}") { id } }`);
