@@ -5,9 +5,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Client } from "pg";
+// Type only: pg (≈4 MB RSS) is required in openDatabase when DATABASE_URL is set; SQLite never loads it.
+import type { Client as PgClient } from "pg";
 import { Column, ColumnOptions, DataSource, EntityManager, Logger, ValueTransformer } from "typeorm";
 import { assertMigrated, DialectMigrations } from "./migrations";
+// Re-exported: they live in db-status.ts so the gateway can use them without loading typeorm.
+export { databaseIsUp, isDatabaseUnavailable } from "./db-status";
 import { describeError, logger } from "./logger";
 
 /**
@@ -88,6 +91,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl) {
     const schema = options.schema ?? options.name;
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}" (lower-case letters, digits, _)`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require("pg") as { Client: typeof PgClient };
     const client = new Client({ connectionString: options.databaseUrl });
     await client.connect();
     try {
@@ -145,37 +150,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
-/** A health probe: true when the database answers. */
-export async function databaseIsUp(db: Database): Promise<boolean> {
-  try {
-    await db.dataSource.query("SELECT 1");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** True for a unique-constraint violation on either dialect (the loser of a race). */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string } };
   const code = e?.driverError?.code ?? e?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-}
-
-/** Node's socket errors and pg's own words for a connection that is gone or never came. */
-const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
-const CONNECTION_ERROR_TEXT = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection is not established|Cannot use a pool after calling end/i;
-
-/**
- * True when the database could not be reached or dropped the connection (PostgreSQL
- * restarted, the network cut, the pool could not connect in time): the same request may
- * succeed once it is back, so callers answer DEPENDENCY_UNAVAILABLE, not an internal error.
- */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } };
-  if (!e || typeof e !== "object") return false;
-  const code = String(e.driverError?.code ?? e.code ?? "");
-  // SQLSTATE class 08 (connection exception), 57P01–57P03 (server shutting down or starting), 53300 (too many connections).
-  if (CONNECTION_ERROR_CODES.has(code) || /^08/.test(code) || /^57P0[123]$/.test(code) || code === "53300") return true;
-  return CONNECTION_ERROR_TEXT.test(String(e.driverError?.message ?? e.message ?? ""));
 }

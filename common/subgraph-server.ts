@@ -11,7 +11,10 @@ import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLSchema } from "graphql";
 import { Config, readConfig, SubgraphName } from "./config";
-import { Database, databaseIsUp, openDatabase } from "./db";
+// common/db (typeorm) is required in prepareSubgraph, not here: the gateway imports this module
+// for its header names and has no database, so it never loads typeorm (≈8 MB RSS).
+import type { Database } from "./db";
+import { databaseIsUp } from "./db-status";
 import type { SubgraphStorage } from "./migrations";
 import { formatError } from "./format-error";
 import { createHttpService, listen, RunningHttpService } from "./http";
@@ -168,6 +171,8 @@ export async function prepareSubgraph(
   options: SubgraphBuildOptions,
 ): Promise<SubgraphFoundation> {
   const config = options.config ?? readConfig();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openDatabase } = require("./db") as typeof import("./db");
   const db = await openDatabase({
     name,
     ...storage,
