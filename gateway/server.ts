@@ -111,6 +111,10 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_PATH, "utf8");
   const urlOf = (name: string) => options.subgraphUrls?.[name as SubgraphName] ?? config.subgraphUrl(name as SubgraphName);
   const fetchers: SubgraphFetcher[] = [];
+  // @apollo/gateway otherwise probes cloud metadata endpoints and reports usage to Apollo every
+  // hour: an API on a partner program's private network must not phone home unless its operator
+  // chooses to (APOLLO_TELEMETRY_DISABLED=false).
+  process.env.APOLLO_TELEMETRY_DISABLED ??= "true";
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => {

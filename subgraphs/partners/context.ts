@@ -25,8 +25,9 @@ export interface PartnersServiceContext extends ServiceContext {
   ds: DataSource;
 }
 
-/** A customer's cloud never changes, so it is safe to remember for the life of the process. */
+/** A customer's cloud never changes, so it is safe to remember; bounded so a long-lived process does not grow without end. */
 const customerCloudCache = new Map<string, Cloud | null>();
+const CUSTOMER_CLOUD_CACHE_SIZE = 50_000;
 
 async function customerCloud(deps: PartnersDeps, customerId: string): Promise<Cloud | null> {
   if (customerCloudCache.has(customerId)) return customerCloudCache.get(customerId)!;
@@ -36,7 +37,10 @@ async function customerCloud(deps: PartnersDeps, customerId: string): Promise<Cl
     "the customer's cloud",
   );
   const cloud = customers[0]?.cloud ?? null;
-  if (cloud) customerCloudCache.set(customerId, cloud);
+  if (cloud) {
+    if (customerCloudCache.size >= CUSTOMER_CLOUD_CACHE_SIZE) customerCloudCache.delete(customerCloudCache.keys().next().value!);
+    customerCloudCache.set(customerId, cloud);
+  }
   return cloud;
 }
 
