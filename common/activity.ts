@@ -20,9 +20,11 @@ import { text } from "./validation";
 @Directive("@shareable")
 @ObjectType("Activity", { description: "One successful mutation: who made it, what it changed, and when." })
 @Entity("activity")
-// The two look-ups: everything newest first (operator), one organisation's newest first.
+// The look-ups: everything newest first (operator), one organisation's newest first, and either
+// filtered by operation (the operator's filter scanned a third of 100 000 rows with operation alone).
 @Index("activity_at_id", ["at", "id"])
 @Index("activity_actor_org_at_id", ["actorOrgId", "at", "id"])
+@Index("activity_operation_at_id", ["operation", "at", "id"])
 export class ActivityRecord {
   @Field(() => ID, { description: "The record's id." })
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -45,7 +47,6 @@ export class ActivityRecord {
   actorOrgId!: string | null;
 
   @Field({ description: "The mutation's name, e.g. `placeOrder`." })
-  @Index("activity_operation")
   @Column({ type: "varchar", length: 64 })
   operation!: string;
 

@@ -1,13 +1,17 @@
 /** The subscriptions subgraph's migrations, oldest first. Written by `npm run migrations:generate`: do not edit by hand. */
 import type { DialectMigrations } from "../../../common/migrations";
 import { Initial1795271025374 as SqliteInitial1795271025374 } from "./sqlite/1795271025374-Initial";
+import { ActivityByOperation1795275082359 as SqliteActivityByOperation1795275082359 } from "./sqlite/1795275082359-ActivityByOperation";
 import { Initial1795271025374 as PostgresInitial1795271025374 } from "./postgres/1795271025374-Initial";
+import { ActivityByOperation1795275082359 as PostgresActivityByOperation1795275082359 } from "./postgres/1795275082359-ActivityByOperation";
 
 export const SUBSCRIPTIONS_MIGRATIONS: DialectMigrations = {
   sqlite: [
     SqliteInitial1795271025374,
+    SqliteActivityByOperation1795275082359,
   ],
   postgres: [
     PostgresInitial1795271025374,
+    PostgresActivityByOperation1795275082359,
   ],
 };
