@@ -5,6 +5,7 @@
  * (O1, T5, S1/MC2).
  */
 import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
+import { In } from "typeorm";
 import { clock } from "../../common/clock";
 import { Cloud, CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
 import type { CustomersServiceContext } from "./context";
@@ -58,10 +59,17 @@ export class CustomersInternalResolver {
   }
 
   @Query(() => [ID], { description: "Customers with which the partner has an ACTIVE delegated admin relationship now." })
-  async delegatedAdminCustomerIds(@Arg("partnerId", () => ID) partnerId: string, @Ctx() ctx: CustomersServiceContext): Promise<string[]> {
-    const daps = await ctx.ds
-      .getRepository(DelegatedAdminRelationship)
-      .findBy({ partnerId: partnerId.toLowerCase(), storedStatus: DelegatedAdminStatus.ACTIVE });
+  async delegatedAdminCustomerIds(
+    @Arg("partnerId", () => ID) partnerId: string,
+    @Arg("among", () => [ID], { nullable: true, description: "Only these customers (all when absent)." }) among: string[] | null,
+    @Ctx() ctx: CustomersServiceContext,
+  ): Promise<string[]> {
+    if (among && among.length === 0) return [];
+    const daps = await ctx.ds.getRepository(DelegatedAdminRelationship).findBy({
+      partnerId: partnerId.toLowerCase(),
+      storedStatus: DelegatedAdminStatus.ACTIVE,
+      ...(among ? { customerId: In(among.map((id) => id.toLowerCase())) } : {}),
+    });
     const now = clock.now();
     return [...new Set(daps.filter((d) => isActiveDap(d, now)).map((d) => d.customerId))];
   }
