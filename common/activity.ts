@@ -12,6 +12,7 @@ import { InstantColumn } from "./db";
 import { OrganizationKind } from "./enums";
 import { forbidden } from "./errors";
 import { ConnectionType } from "./graphql-types";
+import { pageWithTotal } from "./connection-loader";
 import type { UserPrincipal } from "./identity";
 import { toConnection, toPage } from "./pagination";
 import type { UserContext } from "./subgraph-server";
@@ -131,7 +132,7 @@ export async function readActivity(
   const qb = ds.getRepository(ActivityRecord).createQueryBuilder("a").orderBy("a.at", "DESC").addOrderBy("a.id", "DESC");
   if (scope !== "all") qb.andWhere("a.actorOrgId = :orgId AND a.actorOrgKind = :kind", scope);
   if (args.operation != null) qb.andWhere("a.operation = :operation", { operation: text(args.operation, "operation", 64) });
-  const [rows, total] = await qb.offset(page.offset).limit(page.limit).getManyAndCount();
+  const { rows, total } = await pageWithTotal(qb, page);
   return toConnection(rows, total, page);
 }
 
