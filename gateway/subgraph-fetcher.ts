@@ -60,9 +60,10 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Subgraph
           });
         });
       });
+      const timeOut = () => req.destroy(Object.assign(new Error(`subgraph call timed out after ${options.timeoutMs} ms`), { code: "ETIMEDOUT" }));
       // `timeout` above is socket inactivity; this bounds the whole call, like AbortSignal.timeout did.
-      const deadline = setTimeout(() => req.destroy(Object.assign(new Error(`subgraph call timed out after ${options.timeoutMs} ms`), { code: "ETIMEDOUT" })), options.timeoutMs);
-      req.on("timeout", () => req.destroy(Object.assign(new Error(`subgraph call timed out after ${options.timeoutMs} ms`), { code: "ETIMEDOUT" })));
+      const deadline = setTimeout(timeOut, options.timeoutMs);
+      req.on("timeout", timeOut);
       req.on("error", (error) => {
         clearTimeout(deadline);
         // Shaped like fetch's failure ("fetch failed" with the socket error as cause), which the data source logs.
