@@ -7,7 +7,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { IncomingMessage } from "node:http";
 import { ApolloServer, BaseContext } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLSchema } from "graphql";
 import { Config, readConfig, SubgraphName } from "./config";
@@ -79,6 +79,8 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
   const verify = createTokenVerifier(config);
   const plugins = () => [
     ApolloServerPluginInlineTraceDisabled(),
+    // Nothing reads cache hints (no response cache); on, it wraps every field resolver to collect them.
+    ApolloServerPluginCacheControlDisabled(),
     ApolloServerPluginLandingPageDisabled(),
     observabilityPlugin({ executionSpans: true }),
   ];

@@ -82,14 +82,24 @@ export function queryLimits(limits: QueryLimits): GatewayLimits {
     maxTokens: off,
   }).protect().validationRules;
 
+  // A document's price depends only on the page sizes it is asked for: requests of a known
+  // document with page sizes already priced within the limit skip the walk (Apollo hands every
+  // request of one query text the same cached DocumentNode). Refusals are never cached.
+  const withinLimit = new WeakMap<DocumentNode, Set<string>>();
   const plugin: ApolloServerPlugin<BaseContext> = {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const priced = withPageSizes(schema, document, operation, request.variables ?? {});
+          const variables = request.variables ?? {};
+          const known = withinLimit.get(document) ?? new Set<string>();
+          const key = `${operation.name?.value ?? ""}|${JSON.stringify(pageSizeVariables(document).map((name) => (name in variables ? variables[name] : "(absent)")))}`;
+          if (known.has(key)) return;
+          const priced = withPageSizes(schema, document, operation, variables);
           const [tooCostly] = validate(schema, priced, [costRule]);
           if (tooCostly) throw tooCostly;
+          if (known.size >= PRICED_PER_DOCUMENT) known.clear();
+          withinLimit.set(document, known.add(key));
         },
         // Before formatError, for parse, validation and variable errors alike: suggestions go
         // (when configured), and a query limit keeps its own code where Apollo filed it under
@@ -119,6 +129,26 @@ export function queryLimits(limits: QueryLimits): GatewayLimits {
     },
     plugins: [...shape.plugins, plugin],
   };
+}
+
+/** Distinct page-size combinations remembered per document (a client paging through sizes cannot grow it unbounded). */
+const PRICED_PER_DOCUMENT = 64;
+
+const pageSizeVariablesOf = new WeakMap<DocumentNode, string[]>();
+/** The variables any `first` argument of the document reads: with the document, they fix its price. */
+function pageSizeVariables(document: DocumentNode): string[] {
+  let names = pageSizeVariablesOf.get(document);
+  if (!names) {
+    const found = new Set<string>();
+    visit(document, {
+      Argument(node) {
+        if (node.name.value === "first" && node.value.kind === Kind.VARIABLE) found.add(node.value.name.value);
+      },
+    });
+    names = [...found].sort();
+    pageSizeVariablesOf.set(document, names);
+  }
+  return names;
 }
 
 /**

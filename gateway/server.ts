@@ -9,7 +9,7 @@ import { GraphQLError, ValidationRule } from "graphql";
 import path from "node:path";
 import { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { context as otelContext, propagation } from "@opentelemetry/api";
@@ -21,6 +21,7 @@ import { queryLimits } from "./limits";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
+import { dedupeRepresentations, expandEntitiesResponse, SubgraphResponse } from "./entity-dedupe";
 import { observabilityPlugin } from "../common/observability";
 import { requestIdOf } from "../common/request-context";
 import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
@@ -82,6 +83,14 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     );
     throw subgraphUnavailable();
   }
+  /** Each distinct entity once per `_entities` call (gateway/entity-dedupe.ts). */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const representations = options.request.variables?.representations;
+    const deduped = Array.isArray(representations) ? dedupeRepresentations(representations) : undefined;
+    if (!deduped) return super.process(options);
+    options.request.variables = { ...options.request.variables, representations: deduped.unique };
+    return expandEntitiesResponse(await super.process(options), deduped);
+  }
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     request.http?.headers.set(SUBGRAPH_SECRET_HEADER, this.secret);
     if (context?.authorization) request.http?.headers.set("authorization", context.authorization);
@@ -136,6 +145,8 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     introspection: !config.production,
     plugins: [
       ...limits.plugins,
+      // No response cache reads cache hints: computing a cache policy per request is wasted work.
+      ApolloServerPluginCacheControlDisabled(),
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({

@@ -164,6 +164,20 @@ describe.each(DIALECTS)("query limits (%s)", (dialect) => {
       expect(small.body.errors).toBeUndefined();
     });
 
+    it("Limits: a document priced within the limit once is still refused when the next request asks for bigger pages (null, absent and default told apart)", async () => {
+      const query = `query($n: Int, $m: Int = 100) { customers(first: $n) { nodes { subscriptions(first: $m) { nodes { partnerOfRecord { customers(first: $n) { nodes { id } } } } } } } }`;
+      const pass = async (variables: Record<string, unknown>) => expect((await post(stack.gatewayUrl, operator, { query, variables })).body.errors).toBeUndefined();
+      // Small pages pass, twice (the second from the memo)…
+      await pass({ n: 3, m: 3 });
+      await pass({ n: 3, m: 3 });
+      // …and the same document with big pages is refused, before and after.
+      await expectRefused("costMemoBig", { query, variables: { n: 100, m: 100 } }, "MAX_COST_LIMIT");
+      // `m: null` is the default page (20); `m` absent is the declared default 100, priced apart.
+      await pass({ n: 40, m: null });
+      await expectRefused("costMemoAbsent", { query, variables: { n: 40 } }, "MAX_COST_LIMIT");
+      await pass({ n: 3, m: 3 });
+    });
+
     it("Limits: a 5 MB body is refused with PAYLOAD_TOO_LARGE (413)", async () => {
       const payload = JSON.stringify({ query: "{ viewer { userId } }", variables: { pad: "x".repeat(5_000_000) } });
       const a = await expectRefused("body5MB", payload, "PAYLOAD_TOO_LARGE", 413);

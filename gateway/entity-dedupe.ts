@@ -1,0 +1,64 @@
+/**
+ * One representation per distinct entity in an `_entities` call. @apollo/gateway sends a
+ * representation for every place an entity occurs in the result so far — the dashboard's
+ * 250 subscriptions ask the partners subgraph for the same handful of partners 250 times —
+ * and the subgraph resolves, serialises and returns each copy. Equal representations get
+ * equal answers, so the gateway sends each once and fans the answers (and any error about
+ * one) back out to every position the query plan expects.
+ */
+import type { RemoteGraphQLDataSource } from "@apollo/gateway";
+
+/** What a data source's `process` answers (the gateway's SubgraphResponse). */
+export type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
+
+export interface DedupedRepresentations {
+  /** Each distinct representation once, in first-seen order. */
+  unique: unknown[];
+  /** For each original position, its index in `unique`. */
+  indexOf: number[];
+}
+
+/** Undefined when every representation is already distinct (nothing to gain). */
+export function dedupeRepresentations(representations: unknown[]): DedupedRepresentations | undefined {
+  const seen = new Map<string, number>();
+  const unique: unknown[] = [];
+  const indexOf = representations.map((representation) => {
+    // The gateway builds representations in selection order, so equal entities serialise equally.
+    const key = JSON.stringify(representation);
+    let index = seen.get(key);
+    if (index === undefined) {
+      index = unique.push(representation) - 1;
+      seen.set(key, index);
+    }
+    return index;
+  });
+  return unique.length < representations.length ? { unique, indexOf } : undefined;
+}
+
+/**
+ * The response as if every original representation had been sent: `_entities` back to the
+ * original length (copies after the first are cloned, so later merges into one position
+ * never show up in another) and each error about `_entities[i]` repeated for every position
+ * that was `i`.
+ */
+export function expandEntitiesResponse(response: SubgraphResponse, { indexOf }: DedupedRepresentations): SubgraphResponse {
+  const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
+  const firstUse = new Set<number>();
+  const data = Array.isArray(entities)
+    ? {
+        ...response.data,
+        _entities: indexOf.map((u) => {
+          if (firstUse.has(u)) return structuredClone(entities[u]);
+          firstUse.add(u);
+          return entities[u];
+        }),
+      }
+    : response.data;
+  const errors = response.errors?.flatMap((error) => {
+    const [head, index, ...rest] = error.path ?? [];
+    if (head !== "_entities" || typeof index !== "number") return [error];
+    const copies = indexOf.flatMap((u, original) => (u === index ? [{ ...error, path: ["_entities", original, ...rest] }] : []));
+    return copies.length ? copies : [error];
+  });
+  return { ...response, data, ...(errors ? { errors } : {}) };
+}
