@@ -16,7 +16,7 @@ import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
 import { generateDataset } from "./dataset";
 import { callOnce, LoadResult, runLoad } from "./load";
 import { HIVE_GATEWAY_VERSION, startHiveGateway } from "./peer";
-import { memoryOf, ServiceProcess, startService } from "./processes";
+import { cpuMsOf, memoryOf, ServiceProcess, startService } from "./processes";
 import { buildScenarios, READ_SCENARIOS, Scenario, ScenarioName } from "./scenarios";
 import { BenchSettings, readSettings } from "./settings";
 
@@ -24,6 +24,8 @@ type GatewayName = "ours" | "hive";
 interface Measured extends LoadResult {
   round: number;
   sqlPerRequest: number | null;
+  /** CPU time each process spent per request during the run (ms); "bench" is the load generator itself. */
+  cpuMsPerRequest: Record<string, number>;
 }
 
 const median = (xs: number[]) => {
@@ -153,11 +155,21 @@ async function main(settings: BenchSettings) {
     }
     console.log(`Answers checked: ${JSON.stringify(checks)}`);
 
+    // Where the CPU goes: the gateway being measured, the subgraphs, and the load generator.
+    const cpuNow = (g: GatewayName) => {
+      const servedBy = processes.filter((p) => p.name !== "gateway" || g === "ours");
+      const all = g === "hive" && hive ? [...servedBy, hive] : servedBy;
+      const usage = process.cpuUsage();
+      return { ...Object.fromEntries(all.map((p) => [p.name === "hive-gateway" ? "gateway" : p.name, cpuMsOf(p.pid) ?? NaN])), bench: (usage.user + usage.system) / 1000 };
+    };
     const measure = async (g: GatewayName, scenario: Scenario, seconds: number, roundNo: number): Promise<Measured> => {
       const before = await sqlStatements(subgraphUrls, subgraphSecret);
+      const cpuBefore = cpuNow(g);
       const result = await runLoad(urls[g], scenario.next, settings.connections, seconds);
+      const cpuAfter = cpuNow(g);
       const after = await sqlStatements(subgraphUrls, subgraphSecret);
-      return { ...result, round: roundNo, sqlPerRequest: result.requests ? round1((after - before) / result.requests) : null };
+      const cpuMsPerRequest = Object.fromEntries(Object.entries(cpuAfter).map(([name, ms]) => [name, result.requests ? Math.round(((ms - (cpuBefore as Record<string, number>)[name]) / result.requests) * 100) / 100 : NaN]));
+      return { ...result, round: roundNo, sqlPerRequest: result.requests ? round1((after - before) / result.requests) : null, cpuMsPerRequest };
     };
 
     console.log(`Warm-up: ${settings.warmupS} s per scenario and gateway`);
@@ -193,6 +205,7 @@ async function main(settings: BenchSettings) {
       errors: list.reduce((a, m) => a + m.errors, 0),
       requests: list.reduce((a, m) => a + m.requests, 0),
       sqlPerRequest: median(list.map((m) => m.sqlPerRequest ?? NaN)),
+      cpuMsPerRequest: Object.fromEntries(Object.keys(list[0]?.cpuMsPerRequest ?? {}).map((k) => [k, median(list.map((m) => m.cpuMsPerRequest[k]))])),
     });
     const scenariosOut: Record<string, unknown> = {};
     for (const name of READ_SCENARIOS) {
@@ -245,6 +258,17 @@ async function main(settings: BenchSettings) {
       }
     }
     printTable(rows);
+    console.log("\nCPU ms per request (medians; the gateway column is whichever gateway served):");
+    const cpuRows = [["scenario", "gateway", "gateway ms", "partners ms", "customers ms", "subscriptions ms", "load generator ms"]];
+    for (const name of [...READ_SCENARIOS, "placeOrder" as ScenarioName]) {
+      const out = scenariosOut[name] as { title: string; ours: ReturnType<typeof summary>; hive?: ReturnType<typeof summary> | null };
+      for (const [g, m] of [["ours", out.ours], ["hive", out.hive]] as const) {
+        if (!m) continue;
+        const c = m.cpuMsPerRequest;
+        cpuRows.push([out.title, g, ...["gateway", "partners", "customers", "subscriptions", "bench"].map((k) => String(c[k] ?? ""))]);
+      }
+    }
+    printTable(cpuRows);
     console.log("");
     printTable([
       ["process", "cold start ms", "idle MB (5 s after start)", "MB (2 s after load)", "peak MB"],

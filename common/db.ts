@@ -29,8 +29,10 @@ export function InstantColumn(options: Pick<ColumnOptions, "nullable" | "name"> 
 /** Counts SQL statements, so tests and the benchmark can prove "no N+1". */
 export class StatementCounter implements Logger {
   count = 0;
-  logQuery(): void {
+  logQuery(query: string): void {
     this.count++;
+    // LOG_LEVEL=trace shows every statement (without parameters: they may hold user data).
+    if (logger.isLevelEnabled("trace")) logger.trace({ query }, "sql");
   }
   logQueryError(error: string | Error, query: string): void {
     // A unique violation is how a race's loser learns it lost; its caller answers it.
