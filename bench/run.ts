@@ -33,6 +33,13 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+/** The node arguments of `npm run start:<name>` (package.json), so the benchmark runs what users run. */
+function startCommandOf(root: string, name: string): string[] {
+  const script: string | undefined = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts?.[`start:${name}`];
+  const [node, ...args] = script?.trim().split(/\s+/) ?? [];
+  if (node !== "node" || !args.length) throw new Error(`package.json has no "start:${name}" script of the form "node … <script>"`);
+  return args;
+}
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,11 +116,12 @@ async function main(settings: BenchSettings) {
       SUBSCRIPTIONS_PORT: String(ports.subscriptions),
     };
     for (const name of SUBGRAPH_NAMES) delete env[`${name.toUpperCase()}_URL`];
-    const entries: [string, string][] = [...SUBGRAPH_NAMES.map((n): [string, string] => [n, `dist/subgraphs/${n}/main.js`]), ["gateway", "dist/gateway/main.js"]];
+    // Each service exactly as `npm run start:<name>` starts it (node flags included).
+    const entries: [string, string[]][] = [...SUBGRAPH_NAMES, "gateway" as const].map((n) => [n, startCommandOf(root, n)]);
     t = performance.now();
-    for (const [name, script] of entries) {
+    for (const [name, command] of entries) {
       const profile = settings.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(settings.cpuProf)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-      const p = await startService({ name, args: [...profile, script], env, cwd: root, logDir: workDir, readyLine: /\bready\b/ });
+      const p = await startService({ name, args: [...profile, ...command], env, cwd: root, logDir: workDir, readyLine: /\bready\b/ });
       processes.push(p);
       console.log(`  ${name} ready in ${Math.round(p.coldStartMs)} ms`);
     }

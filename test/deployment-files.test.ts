@@ -70,7 +70,18 @@ describe("deployment files", () => {
       ...routerEnvRefs().map(({ name }) => `router/router.yaml: ${name}`),
     ];
     expect(set.length).toBeGreaterThan(20);
-    expect(set.filter((entry) => !reads.has(entry.split(": ")[1]))).toEqual([]);
+    // NODE_OPTIONS is read by node itself (its flags are checked below).
+    expect(set.filter((entry) => entry !== "Dockerfile: NODE_OPTIONS" && !reads.has(entry.split(": ")[1]))).toEqual([]);
+  });
+
+  it("Deployment: the image and every start script run node with the same flags (the young-generation size the benchmark measured)", () => {
+    const scripts: Record<string, string> = JSON.parse(read("package.json")).scripts;
+    const starts = Object.entries(scripts).filter(([name]) => name === "start" || name.startsWith("start:"));
+    expect(starts.map(([name]) => name).sort()).toEqual(["start", "start:customers", "start:gateway", "start:partners", "start:subscriptions"]);
+    const flagsOf = (command: string) => command.split(/\s+/).filter((word) => word.startsWith("--"));
+    const imageFlags = flagsOf(dockerfileEnv().NODE_OPTIONS ?? "");
+    expect(imageFlags).toEqual(["--max-semi-space-size=64"]);
+    for (const [name, command] of starts) expect({ name, flags: flagsOf(command.slice(command.lastIndexOf("node "))) }).toEqual({ name, flags: imageFlags });
   });
 
   it("Deployment: the image runs in production on all interfaces, and its commands exist", () => {
