@@ -22,6 +22,7 @@ import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
 import { dedupeRepresentations, expandEntitiesResponse, SubgraphResponse } from "./entity-dedupe";
+import { coalesceEntityCall } from "./entity-coalescing";
 import { observabilityPlugin } from "../common/observability";
 import { requestIdOf } from "../common/request-context";
 import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
@@ -59,6 +60,9 @@ export const SANDBOX_DOCUMENT_PATH = path.join(projectRoot(), "schema", "operati
 export const subgraphUnavailable = () =>
   new DomainError("DEPENDENCY_UNAVAILABLE", "Part of this response is temporarily unavailable; try again shortly.");
 
+/** The operation name the query planner gives each fetch. */
+const FETCH_NAME = /^\s*(query|mutation)\s+[_A-Za-z][_0-9A-Za-z]*/;
+
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly serviceName: string,
@@ -83,13 +87,22 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     );
     throw subgraphUnavailable();
   }
-  /** Each distinct entity once per `_entities` call (gateway/entity-dedupe.ts). */
+  /**
+   * `_entities` calls: those a plan makes at once for one client request go as one
+   * (gateway/entity-coalescing.ts), with each distinct entity once (gateway/entity-dedupe.ts).
+   */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
-    const representations = options.request.variables?.representations;
-    const deduped = Array.isArray(representations) ? dedupeRepresentations(representations) : undefined;
-    if (!deduped) return super.process(options);
-    options.request.variables = { ...options.request.variables, representations: deduped.unique };
-    return expandEntitiesResponse(await super.process(options), deduped);
+    const { representations, ...others } = options.request.variables ?? {};
+    if (!Array.isArray(representations) || !options.context) return super.process(options);
+    // The plan names each fetch (`CustomerDetail__partners__3`): equal documents but for that name go together.
+    const key = `${options.request.query?.replace(FETCH_NAME, "$1")}\n${JSON.stringify(others)}`;
+    return coalesceEntityCall(options.context, key, representations, (all) => this.sendEntities(options, all));
+  }
+  private async sendEntities(options: GraphQLDataSourceProcessOptions<GatewayContext>, representations: unknown[]): Promise<SubgraphResponse> {
+    const deduped = dedupeRepresentations(representations);
+    options.request.variables = { ...options.request.variables, representations: deduped?.unique ?? representations };
+    const response = await super.process(options);
+    return deduped ? expandEntitiesResponse(response, deduped) : response;
   }
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     request.http?.headers.set(SUBGRAPH_SECRET_HEADER, this.secret);
