@@ -4,7 +4,7 @@
  * DataLoaders batch every level, so a page of 50 customers × 10 subscriptions costs what a
  * page of one costs. (Throughput and latency are measured by `npm run bench`, not here.)
  */
-import { DASHBOARD } from "../bench/scenarios";
+import { CUSTOMER_DETAIL, DASHBOARD } from "../bench/scenarios";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
 import { DIALECTS, Stack, startStack } from "./support/stack";
 
@@ -46,5 +46,30 @@ describe.each(DIALECTS)("performance (%s)", (dialect) => {
     expect([fifty.customers, fifty.subscriptions]).toEqual([5, 13]);
     expect(fifty.rows.flatMap((c) => c.subscriptions.nodes).every((s) => s.offer.name && s.partnerOfRecord.name)).toBe(true);
     expect(fifty.sql).toBe(one.sql);
+  });
+
+  it("Performance: a customer's detail asks the partners subgraph once per plan level, however many places name a partner", async () => {
+    // A reseller's customer seen by its provider: each relationship names a partner and an indirect provider
+    // (two parallel fetches in the plan), and its subscriptions a partner of record (a later level).
+    const provider = await enroll(stack, { programs: ["INDIRECT_PROVIDER"] });
+    const reseller = await enroll(stack, { programs: ["INDIRECT_RESELLER"] });
+    await linkReseller(stack, provider, reseller);
+    const customer = await createCustomer(stack, provider, { resellerId: reseller.id });
+    await placeOrder(stack, provider, customer.id, { resellerId: reseller.id });
+
+    const partnersSql = async () => {
+      const before = stack.statements().partners;
+      const res = await stack.gql(provider.token, CUSTOMER_DETAIL, { id: customer.id });
+      expect(res.errors).toBeUndefined();
+      const relationship = res.data.customer.partnerRelationships[0];
+      expect([relationship.partner.id, relationship.indirectProvider.id]).toEqual([reseller.id, provider.id]);
+      expect(res.data.customer.subscriptions.nodes[0].partnerOfRecord.id).toBe(reseller.id);
+      return stack.statements().partners - before;
+    };
+    await partnersSql();
+
+    // One statement for the relationships' partners and providers together, one for the subscriptions' partners of
+    // record (the viewer's own row, which the partners subgraph reads for its visibility rule, joins each batch).
+    expect(await partnersSql()).toBe(2);
   });
 });

@@ -36,8 +36,9 @@ import {
 
 /** A partner by id, or null when the viewer may not see it (P1). Used by look-ups and `_entities`. */
 export async function visiblePartner(ctx: PartnersContext, id: string): Promise<Partner | null> {
-  const partner = await ctx.loaders.partner.load(id.toLowerCase());
-  return partner && canSeePartner(await ctx.directory(), partner) ? partner : null;
+  // Both at once: the viewer's own partner row (its directory scope) joins the same batch as the ones asked for.
+  const [partner, scope] = await Promise.all([ctx.loaders.partner.load(id.toLowerCase()), ctx.directory()]);
+  return partner && canSeePartner(scope, partner) ? partner : null;
 }
 
 /** A relationship by id, or NOT_FOUND when it does not exist for the viewer. */
