@@ -7,7 +7,7 @@
  * document with the same other variables, started in the same turn of the event loop, go
  * as one call with their representations end to end; each caller gets its own slice back.
  */
-import type { SubgraphResponse } from "./entity-dedupe";
+import { reshapeEntities, SubgraphResponse } from "./entities-response";
 
 interface Part {
   representations: unknown[];
@@ -68,17 +68,14 @@ async function flush({ parts, send }: Batch): Promise<void> {
  * each have reported it.
  */
 export function sliceEntitiesResponse(response: SubgraphResponse, sizes: number[]): SubgraphResponse[] {
-  const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
   let start = 0;
   return sizes.map((size) => {
     const from = start;
     start += size;
-    const data = Array.isArray(entities) ? { ...response.data, _entities: entities.slice(from, from + size) } : response.data;
-    const errors = response.errors?.flatMap((error) => {
-      const [head, index, ...rest] = error.path ?? [];
-      if (head !== "_entities" || typeof index !== "number") return [error];
-      return index >= from && index < from + size ? [{ ...error, path: ["_entities", index - from, ...rest] }] : [];
-    });
-    return { ...response, data, ...(errors ? { errors } : {}) };
+    return reshapeEntities(
+      response,
+      (entities) => entities.slice(from, from + size),
+      (index) => (index >= from && index < from + size ? [index - from] : []),
+    );
   });
 }

@@ -6,10 +6,7 @@
  * equal answers, so the gateway sends each once and fans the answers (and any error about
  * one) back out to every position the query plan expects.
  */
-import type { RemoteGraphQLDataSource } from "@apollo/gateway";
-
-/** What a data source's `process` answers (the gateway's SubgraphResponse). */
-export type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
+import { reshapeEntities, SubgraphResponse } from "./entities-response";
 
 export interface DedupedRepresentations {
   /** Each distinct representation once, in first-seen order. */
@@ -42,23 +39,19 @@ export function dedupeRepresentations(representations: unknown[]): DedupedRepres
  * that was `i`.
  */
 export function expandEntitiesResponse(response: SubgraphResponse, { indexOf }: DedupedRepresentations): SubgraphResponse {
-  const entities = (response.data as { _entities?: unknown } | null | undefined)?._entities;
   const firstUse = new Set<number>();
-  const data = Array.isArray(entities)
-    ? {
-        ...response.data,
-        _entities: indexOf.map((u) => {
-          if (firstUse.has(u)) return structuredClone(entities[u]);
-          firstUse.add(u);
-          return entities[u];
-        }),
-      }
-    : response.data;
-  const errors = response.errors?.flatMap((error) => {
-    const [head, index, ...rest] = error.path ?? [];
-    if (head !== "_entities" || typeof index !== "number") return [error];
-    const copies = indexOf.flatMap((u, original) => (u === index ? [{ ...error, path: ["_entities", original, ...rest] }] : []));
-    return copies.length ? copies : [error];
-  });
-  return { ...response, data, ...(errors ? { errors } : {}) };
+  return reshapeEntities(
+    response,
+    (entities) =>
+      indexOf.map((u) => {
+        if (firstUse.has(u)) return structuredClone(entities[u]);
+        firstUse.add(u);
+        return entities[u];
+      }),
+    (u) => {
+      const positions = indexOf.flatMap((sent, original) => (sent === u ? [original] : []));
+      // An index the call never had (a subgraph's mistake) is passed on as it came, not dropped.
+      return positions.length ? positions : [u];
+    },
+  );
 }

@@ -1,6 +1,6 @@
 /** Parallel `_entities` calls of one client request with the same document go as one call; each caller gets exactly its own answers. */
 import { coalesceEntityCall, sliceEntitiesResponse } from "../../gateway/entity-coalescing";
-import type { SubgraphResponse } from "../../gateway/entity-dedupe";
+import type { SubgraphResponse } from "../../gateway/entities-response";
 
 const partner = (id: string) => ({ __typename: "Partner", id });
 /** A subgraph that names each partner it is asked for, and records every call. */
