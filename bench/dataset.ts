@@ -218,6 +218,9 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
         });
       })(),
     ]);
+    // Measured as a database in service is: with planner statistics. PostgreSQL's autovacuum
+    // gathers them within a minute or so of a bulk load (SQLite's come on open, common/db.ts).
+    await Promise.all([partnersDb, customersDb, subscriptionsDb].filter((db) => db.dialect === "postgres").map((db) => db.dataSource.query("ANALYZE")));
   } finally {
     await Promise.all([partnersDb.close(), customersDb.close(), subscriptionsDb.close()]);
   }

@@ -4,7 +4,15 @@
  * DataLoaders batch every level, so a page of 50 customers × 10 subscriptions costs what a
  * page of one costs. (Throughput and latency are measured by `npm run bench`, not here.)
  */
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { CUSTOMER_DETAIL, DASHBOARD } from "../bench/scenarios";
+import { openDatabase } from "../common/db";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
+import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
+import { Subscription } from "../subgraphs/subscriptions/model";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
 import { DIALECTS, Stack, startStack } from "./support/stack";
 
@@ -71,5 +79,44 @@ describe.each(DIALECTS)("performance (%s)", (dialect) => {
     // One statement for the relationships' partners and providers together, one for the subscriptions' partners of
     // record (the viewer's own row, which the partners subgraph reads for its visibility rule, joins each batch).
     expect(await partnersSql()).toBe(2);
+  });
+});
+
+describe("SQLite planner statistics", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it("Performance: a SQLite database is analysed when opened, so a provider's list of a few customers' subscriptions searches the customer index, not the provider's every subscription", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-stats-"));
+    dirs.push(dataDir);
+    const open = () => openDatabase({ name: "subscriptions", ...SUBGRAPH_STORAGE.subscriptions, migrate: true, dataDir });
+    // One provider is partner of record of 2 000 subscriptions of 400 customers: the dashboard's shape.
+    const provider = randomUUID();
+    const customers = Array.from({ length: 400 }, () => randomUUID());
+    let db = await open();
+    await db.transaction(async (em) => {
+      const rows = Array.from({ length: 2000 }, (_, i) => ({
+        id: randomUUID(), customerId: customers[i % customers.length], offerId: "o365-e1", friendlyName: `s${i}`, quantity: 1,
+        status: SubscriptionStatus.ACTIVE, billingCycle: BillingCycle.MONTHLY, termDuration: "P1M", autoRenew: true, channel: SalesChannel.CSP,
+        partnerOfRecordId: provider, billingPartnerId: provider, supportPartnerId: null, orderId: null, lineNumber: null,
+        createdAt: new Date(), commitmentEndsAt: null, cancellationAllowedUntil: null, version: 1,
+      }));
+      for (let i = 0; i < rows.length; i += 200) await em.insert(Subscription, rows.slice(i, i + 200));
+    });
+    await db.close();
+
+    // Restarted, as a service is after its data grew.
+    db = await open();
+    try {
+      const plan: { detail: string }[] = await db.dataSource.query(
+        `EXPLAIN QUERY PLAN SELECT id FROM subscription s WHERE s.customerId IN (?, ?, ?) AND (s.partnerOfRecordId = ? OR s.billingPartnerId = ?) ORDER BY s.createdAt`,
+        [customers[0], customers[1], customers[2], provider, provider],
+      );
+      const details = plan.map((p) => p.detail).join(" | ");
+      expect(details).toMatch(/SEARCH s USING INDEX \S+ \(customerId=\?/);
+      expect(details).not.toMatch(/partnerOfRecordId=\?/);
+    } finally {
+      await db.close();
+    }
   });
 });
