@@ -1,4 +1,10 @@
-/** The offer catalogue: reference data the subscriptions subgraph seeds on every start. */
+/**
+ * The offer catalogue: reference data the subscriptions subgraph seeds on every start. No
+ * request writes it, so each process reads it once and answers `Subscription.offer`, `offers`
+ * and the order checks from memory: a dashboard's few hundred subscriptions resolve their
+ * offers without a statement or a promise each. An offer changed in the database by hand is
+ * seen after a restart.
+ */
 import { DataSource } from "typeorm";
 import { BillingCycle, Cloud, ProductFamily } from "../../common/enums";
 import { Offer } from "./model";
@@ -24,4 +30,25 @@ export async function seedCatalogue(ds: DataSource): Promise<void> {
   const present = new Set((await repo.find({ select: { id: true } })).map((o) => o.id));
   const missing = OFFERS.filter((o) => !present.has(o.id));
   if (missing.length) await repo.save(missing.map((o) => repo.create(o)));
+}
+
+/** The offers as read at start, by id and in name order. */
+export class OfferCatalogue {
+  private readonly byId: Map<string, Offer>;
+  constructor(private readonly offers: readonly Offer[]) {
+    this.byId = new Map(offers.map((o) => [o.id, o]));
+  }
+  get(id: string): Offer | null {
+    return this.byId.get(id) ?? null;
+  }
+  /** Every offer, by name. */
+  all(): readonly Offer[] {
+    return this.offers;
+  }
+}
+
+/** Seeds the missing offers, then reads the whole catalogue. */
+export async function loadCatalogue(ds: DataSource): Promise<OfferCatalogue> {
+  await seedCatalogue(ds);
+  return new OfferCatalogue(await ds.getRepository(Offer).find({ order: { name: "ASC", id: "ASC" } }));
 }

@@ -4,12 +4,14 @@ import { Database } from "../../common/db";
 import { InternalClient } from "../../common/internal-client";
 import { UserPrincipal } from "../../common/identity";
 import { ServiceContext, UserContext } from "../../common/subgraph-server";
+import type { OfferCatalogue } from "./catalogue";
 import { createLoaders, SubscriptionsLoaders } from "./loaders";
 import { Subscription } from "./model";
 import { canSeeSubscription, needsDelegatedAdminFact } from "./rules";
 
 export interface SubscriptionsDeps {
   db: Database;
+  catalogue: OfferCatalogue;
   partners: InternalClient;
   customers: InternalClient;
 }
@@ -18,6 +20,7 @@ export interface SubscriptionsContext extends UserContext {
   ds: DataSource;
   deps: SubscriptionsDeps;
   loaders: SubscriptionsLoaders;
+  catalogue: OfferCatalogue;
   /** S1 for one subscription. */
   canSee(sub: Subscription): Promise<boolean>;
 }
@@ -34,6 +37,7 @@ export function createSubscriptionsContext(deps: SubscriptionsDeps, principal: U
     ds: deps.db.dataSource,
     deps,
     loaders,
+    catalogue: deps.catalogue,
     async canSee(sub) {
       let delegatedAdmin = false;
       if (needsDelegatedAdminFact(principal, sub)) {

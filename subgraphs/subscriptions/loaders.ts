@@ -6,7 +6,7 @@ import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
 import { UserPrincipal } from "../../common/identity";
-import { Offer, Subscription } from "./model";
+import { Subscription } from "./model";
 import type { CustomerFacts, PartnerFacts } from "./rules";
 
 /**
@@ -126,7 +126,6 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
   return {
     customerFacts,
     partnerFacts: partnerFactsLoader(peers.partners),
-    offer: byIdLoader((ids) => ds.getRepository(Offer).createQueryBuilder("o").where("o.id IN (:...ids)", { ids }).getMany()),
     subscription: byIdLoader((ids) => subs().where("s.id IN (:...ids)", { ids }).getMany()),
     subscriptionsOfOrder: new DataLoader<string, Subscription[]>(async (orderIds) => {
       const rows = await subs()

@@ -67,8 +67,8 @@ async function saveChange(ctx: SubscriptionsContext, operation: string, sub: Sub
   });
 }
 
-async function offerOf(ctx: SubscriptionsContext, sub: Subscription): Promise<Offer> {
-  const offer = await ctx.loaders.offer.load(sub.offerId);
+function offerOf(ctx: SubscriptionsContext, sub: Subscription): Offer {
+  const offer = ctx.catalogue.get(sub.offerId);
   if (!offer) throw new Error(`offer ${sub.offerId} missing for subscription ${sub.id}`);
   return offer;
 }
@@ -114,9 +114,7 @@ export class SubscriptionMutations {
       resellerId: shape.resellerId,
       resellerActiveWithBuyer: resellerActive,
     });
-    // load (not loadMany): a failed read must surface as the fault it is, not as "not an offer".
-    const offers = await Promise.all(shape.lineItems.map((l) => ctx.loaders.offer.load(l.offerId)));
-    const lines = shape.lineItems.map((item, i) => checkLineItem(item, offers[i], customer.cloud, `input.lineItems[${i}]`));
+    const lines = shape.lineItems.map((item, i) => checkLineItem(item, ctx.catalogue.get(item.offerId), customer.cloud, `input.lineItems[${i}]`));
 
     const now = clock.now();
     try {
@@ -189,7 +187,7 @@ export class SubscriptionMutations {
     const change: Partial<Subscription> = {};
     const now = clock.now();
     if (input.quantity !== undefined && input.quantity !== null) {
-      checkQuantityChange(sub, await offerOf(ctx, sub), input.quantity, now);
+      checkQuantityChange(sub, offerOf(ctx, sub), input.quantity, now);
       change.quantity = input.quantity;
     }
     if (input.autoRenew !== undefined && input.autoRenew !== null) change.autoRenew = input.autoRenew;
@@ -266,7 +264,7 @@ export class SubscriptionMutations {
     if (input.channel === SalesChannel.CSP) throw badInput("input.channel", "must be a channel outside the program (not CSP).");
     const customer = await ctx.loaders.customerFacts.load(customerId);
     if (!customer) throw notFound("Customer");
-    const line = checkLineItem(input, await ctx.loaders.offer.load(offerIdArg(input.offerId, "input.offerId")), customer.cloud, "input");
+    const line = checkLineItem(input, ctx.catalogue.get(offerIdArg(input.offerId, "input.offerId")), customer.cloud, "input");
     const now = clock.now();
     const subscription = await ctx.deps.db.transaction(async (em) => {
       const recorded = await em.save(

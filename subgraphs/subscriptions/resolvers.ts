@@ -36,7 +36,7 @@ export class SubscriptionResolver {
     if (viewer.org === "customer") viewerCloud = (await ctx.loaders.customerFacts.load(viewer.tid!))?.cloud ?? null;
     const wanted = viewer.org === "operator" ? cloud ?? null : viewerCloud;
     if (viewer.org !== "operator" && (!wanted || (cloud && cloud !== wanted))) return [];
-    const all = await ctx.ds.getRepository(Offer).find({ order: { name: "ASC" } });
+    const all = ctx.catalogue.all();
     return wanted ? all.filter((o) => o.clouds.includes(wanted)) : all;
   }
 
@@ -47,7 +47,7 @@ export class SubscriptionResolver {
 
   @FieldResolver(() => Offer, { description: "The offer bought." })
   offer(@Root() sub: Subscription, @Ctx() ctx: SubscriptionsContext) {
-    return ctx.loaders.offer.load(sub.offerId);
+    return ctx.catalogue.get(sub.offerId);
   }
 
   @FieldResolver(() => PartnerRef, { nullable: true, description: "The reseller named on the order, else the billing partner; null outside the program." })

@@ -3,7 +3,7 @@ import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
-import { seedCatalogue } from "./catalogue";
+import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
@@ -33,8 +33,8 @@ export function buildSubscriptionsSchema() {
 
 export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
   const { config, db, peer } = await prepareSubgraph("subscriptions", SUBSCRIPTIONS_STORAGE, options);
-  await seedCatalogue(db.dataSource);
-  const deps: SubscriptionsDeps = { db, partners: peer("partners"), customers: peer("customers") };
+  const catalogue = await loadCatalogue(db.dataSource);
+  const deps: SubscriptionsDeps = { db, catalogue, partners: peer("partners"), customers: peer("customers") };
   const { schema } = await buildSubscriptionsSchema();
   const internalSchema = await buildCodeFirstSchema([SubscriptionsInternalResolver]);
   return createSubgraphServer({
