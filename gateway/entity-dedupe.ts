@@ -33,9 +33,23 @@ export function dedupeRepresentations(representations: unknown[]): DedupedRepres
 }
 
 /**
+ * Can a later merge reach into this answer? The gateway's deepMerge copies scalar fields into
+ * its own result but keeps nested objects and lists by reference and merges into them later.
+ * A flat answer (the dashboard's partner `{ name }`) can be shared by every position.
+ */
+function holdsObjects(entity: unknown): boolean {
+  if (entity === null || typeof entity !== "object") return false;
+  for (const key in entity) {
+    const value = (entity as Record<string, unknown>)[key];
+    if (value !== null && typeof value === "object") return true;
+  }
+  return false;
+}
+
+/**
  * The response as if every original representation had been sent: `_entities` back to the
- * original length (copies after the first are cloned, so later merges into one position
- * never show up in another) and each error about `_entities[i]` repeated for every position
+ * original length (copies after the first are cloned when they hold objects or lists, so later
+ * merges into one position never show up in another) and each error about `_entities[i]` repeated for every position
  * that was `i`.
  */
 export function expandEntitiesResponse(response: SubgraphResponse, { indexOf }: DedupedRepresentations): SubgraphResponse {
@@ -44,7 +58,7 @@ export function expandEntitiesResponse(response: SubgraphResponse, { indexOf }: 
     response,
     (entities) =>
       indexOf.map((u) => {
-        if (firstUse.has(u)) return structuredClone(entities[u]);
+        if (firstUse.has(u)) return holdsObjects(entities[u]) ? structuredClone(entities[u]) : entities[u];
         firstUse.add(u);
         return entities[u];
       }),

@@ -75,7 +75,10 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
       .where(`c.id IN ${rel}`, { prActive: CustomerRelationshipStatus.ACTIVE, parents: parentIds, reseller: args.resellerId ?? null })
       .orderBy("c.companyName", "ASC")
       .addOrderBy("c.id", "ASC");
-    return applySearch(restrictToListable(qb, viewer, clock.now()), args.search);
+    // A partner's own customers are listable by CV1's first clause already (an active relationship
+    // with it as reseller or indirect provider is what puts them in this list): no second look.
+    const ownList = viewer.org === "partner" && parentIds.every((p) => p === viewer.tid);
+    return applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search);
   };
 
   return {

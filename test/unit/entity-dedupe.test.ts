@@ -21,6 +21,18 @@ describe("entity representations, once each", () => {
     // The gateway merges later fetches into each position: one position's merge must not appear in another.
     entities[0].tags.push("merged");
     expect(entities[2].tags).toEqual(["x"]);
+    expect(entities[2]).not.toBe(entities[0]);
+  });
+
+  it("Performance: a flat answer (scalars only) is shared by its positions, as the gateway's merge only copies its scalars", () => {
+    const deduped = dedupeRepresentations([partner("a"), partner("a"), partner("a")])!;
+    const nested = { name: "A", owner: { id: "o" } };
+    const flat = expandEntitiesResponse({ data: { _entities: [{ name: "A", rank: 1, note: null }] } }, deduped).data as { _entities: unknown[] };
+    expect(flat._entities).toEqual([{ name: "A", rank: 1, note: null }, { name: "A", rank: 1, note: null }, { name: "A", rank: 1, note: null }]);
+    expect(flat._entities[2]).toBe(flat._entities[0]);
+    const deep = expandEntitiesResponse({ data: { _entities: [nested] } }, deduped).data as { _entities: (typeof nested)[] };
+    deep._entities[1].owner.id = "changed";
+    expect(deep._entities.map((e) => e.owner.id)).toEqual(["o", "changed", "o"]);
   });
 
   it("Performance: an error about one sent entity is reported at every position that asked for it; other errors stay as they are", () => {
