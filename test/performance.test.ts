@@ -14,7 +14,7 @@ import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums"
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 import { Subscription } from "../subgraphs/subscriptions/model";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
-import { DIALECTS, Stack, startStack } from "./support/stack";
+import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
@@ -79,6 +79,49 @@ describe.each(DIALECTS)("performance (%s)", (dialect) => {
     // One statement for the relationships' partners and providers together, one for the subscriptions' partners of
     // record (the viewer's own row, which the partners subgraph reads for its visibility rule, joins each batch).
     expect(await partnersSql()).toBe(2);
+  });
+  it("Performance: every field of a subscription list's nodes (nodes, edges, fragments) answers as the look-up by id does, however few columns the list reads", async () => {
+    // Rows of every shape: a two-tier order (partner of record ≠ billing partner), a direct one, and one bought
+    // outside the program with a support partner (no order, no commitment dates).
+    const provider = await enroll(stack, { programs: ["INDIRECT_PROVIDER"] });
+    const reseller = await enroll(stack, { programs: ["INDIRECT_RESELLER"] });
+    await linkReseller(stack, provider, reseller);
+    const customer = await createCustomer(stack, provider, { resellerId: reseller.id });
+    await placeOrder(stack, provider, customer.id, { resellerId: reseller.id });
+    await placeOrder(stack, provider, customer.id, { offerId: "m365-e3", quantity: 3 });
+    const operator = await operatorToken();
+    const external = await stack.gql(operator, `mutation($input: RecordExternalSubscriptionInput!) { recordExternalSubscription(input: $input) { subscription { id } } }`, {
+      input: { customerId: customer.id, channel: "DIRECT", offerId: "m365-e3", quantity: 20, billingCycle: "ANNUAL", termDuration: "P1Y" },
+    });
+    expect(external.errors).toBeUndefined();
+    const hired = await stack.gql(await customerToken(customer.id), `mutation($s: ID!, $p: ID!) { hireSupportPartner(subscriptionId: $s, partnerId: $p) { subscription { id } } }`, {
+      s: external.data.recordExternalSubscription.subscription.id,
+      p: reseller.id,
+    });
+    expect(hired.errors).toBeUndefined();
+
+    // Every field of Subscription as the composed API has it today (so a field added later is covered too).
+    const type = await stack.gql(operator, `{ __type(name: "Subscription") { fields { name type { kind ofType { kind } } } } }`);
+    const fields = (type.data.__type.fields as { name: string; type: { kind: string; ofType: { kind: string } | null } }[]).map((f) =>
+      [f.type.kind, f.type.ofType?.kind].includes("OBJECT") ? `${f.name} { id }` : f.name,
+    );
+    expect(fields.length).toBeGreaterThan(15);
+    const all = `fragment All on Subscription { ${fields.join(" ")} }`;
+    const list = await stack.gql(operator, `query($id: ID!) { customer(id: $id) { subscriptions(first: 10) { nodes { ...All } edges { node { ... on Subscription { id status } } } } } } ${all}`, { id: customer.id });
+    expect(list.errors).toBeUndefined();
+    const nodes = list.data.customer.subscriptions.nodes as Record<string, any>[];
+    expect(nodes).toHaveLength(3);
+    for (const node of nodes) {
+      const one = await stack.gql(operator, `query($id: ID!) { subscription(id: $id) { ...All } } ${all}`, { id: node.id });
+      expect(node).toEqual(one.data.subscription);
+    }
+    expect(list.data.customer.subscriptions.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(nodes.map((n) => n.id));
+    // The reseller's own list (the Partner field): partner of record of the two-tier order, support partner of the external one.
+    const own = await stack.gql(reseller.token, `query($id: ID!) { partner(id: $id) { subscriptions(first: 10) { nodes { ...All } } } } ${all}`, { id: reseller.id });
+    expect(own.errors).toBeUndefined();
+    const expected = nodes.filter((n) => n.partnerOfRecord?.id === reseller.id || n.supportPartner?.id === reseller.id);
+    expect(expected).toHaveLength(2);
+    expect(own.data.partner.subscriptions.nodes).toEqual(expected);
   });
 });
 

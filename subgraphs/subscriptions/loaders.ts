@@ -30,14 +30,22 @@ export function restrictToVisible(qb: SelectQueryBuilder<Subscription>, viewer: 
 export interface CustomerSubscriptionsArgs {
   status?: SubscriptionStatus | null;
   channel?: SalesChannel | null;
+  /** The columns to read (list-columns.ts); every column when null or absent. */
+  columns?: readonly string[] | null;
 }
 export interface PartnerSubscriptionsArgs {
   status?: SubscriptionStatus | null;
   customerId?: string | null;
+  columns?: readonly string[] | null;
 }
 
+const columnsKey = (columns?: readonly string[] | null) => columns?.join(",") ?? "*";
+
 export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { partners: InternalClient; customers: InternalClient }) {
-  const subs = () => ds.getRepository(Subscription).createQueryBuilder("s");
+  const subs = (columns?: readonly string[] | null) => {
+    const qb = ds.getRepository(Subscription).createQueryBuilder("s");
+    return columns ? qb.select(columns.map((c) => `s.${c}`)) : qb;
+  };
   const ordered = (qb: SelectQueryBuilder<Subscription>) => qb.orderBy("s.createdAt", "ASC").addOrderBy("s.id", "ASC");
 
   const customerFacts = new DataLoader<string, CustomerFacts | null>(async (ids) => {
@@ -81,7 +89,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
   };
 
   const customerQuery = async (customerIds: string[], args: CustomerSubscriptionsArgs) => {
-    const qb = ordered(subs().where("s.customerId IN (:...customerIds)", { customerIds }));
+    const qb = ordered(subs(args.columns).where("s.customerId IN (:...customerIds)", { customerIds }));
     if (args.status) qb.andWhere("s.status = :status", { status: args.status });
     if (args.channel) qb.andWhere("s.channel = :channel", { channel: args.channel });
     return restrictToVisible(qb, viewer, await delegatedAdminAmong(customerIds));
@@ -107,7 +115,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
 
   const partnerQuery = async (partnerIds: string[], args: PartnerSubscriptionsArgs) => {
     const qb = ordered(
-      subs().where(
+      subs(args.columns).where(
         new Brackets((w) =>
           w
             .where("s.partnerOfRecordId IN (:...partnerIds)", { partnerIds })
@@ -136,7 +144,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
       return orderIds.map((id) => rows.filter((r) => r.orderId === id));
     }),
     subscriptionsOfCustomer: connectionLoader<CustomerSubscriptionsArgs, Subscription>({
-      argsKey: (a) => `${a.status ?? ""}|${a.channel ?? ""}`,
+      argsKey: (a) => `${a.status ?? ""}|${a.channel ?? ""}|${columnsKey(a.columns)}`,
       fetchPage: async (customerId, args, page) => {
         return pageWithTotal(await customerQuery([customerId], args), page);
       },
@@ -144,7 +152,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
       parentsOf: (row) => [row.customerId],
     }),
     subscriptionsOfPartner: connectionLoader<PartnerSubscriptionsArgs, Subscription>({
-      argsKey: (a) => `${a.status ?? ""}|${a.customerId ?? ""}`,
+      argsKey: (a) => `${a.status ?? ""}|${a.customerId ?? ""}|${columnsKey(a.columns)}`,
       fetchPage: async (partnerId, args, page) => {
         return pageWithTotal(await partnerQuery([partnerId], args), page);
       },

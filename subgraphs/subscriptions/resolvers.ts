@@ -1,10 +1,13 @@
 /** GraphQL reads of the subscriptions subgraph (S1 on every path) and the fields of its types. */
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
 import { Cloud, SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { notFound } from "../../common/errors";
 import { toPage } from "../../common/pagination";
+import { connectionNodeFields } from "../../common/selection";
 import { uuidArg } from "../../common/validation";
 import type { SubscriptionsContext } from "./context";
+import { listColumns } from "./list-columns";
 import { CustomerRef, Offer, Order, PartnerRef, Subscription, SubscriptionConnection } from "./model";
 
 /** A subscription by id, or null when S1 hides it from the viewer. Used by look-ups and `_entities`. */
@@ -74,13 +77,15 @@ export class CustomerSubscriptionsResolver {
   subscriptions(
     @Root() customer: CustomerRef,
     @Ctx() ctx: SubscriptionsContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg("status", () => SubscriptionStatus, { nullable: true, description: "Only this status." }) status?: SubscriptionStatus | null,
     @Arg("channel", () => SalesChannel, { nullable: true, description: "Only this channel." }) channel?: SalesChannel | null,
     @Arg("first", () => Int, pageArgs.first) first?: number | null,
     @Arg("after", () => String, pageArgs.after) after?: string | null,
   ) {
     const page = toPage(first, after);
-    return ctx.loaders.subscriptionsOfCustomer.load({ parentId: customer.id, args: { status: status ?? null, channel: channel ?? null }, page });
+    const columns = listColumns(ctx.ds, connectionNodeFields(info));
+    return ctx.loaders.subscriptionsOfCustomer.load({ parentId: customer.id, args: { status: status ?? null, channel: channel ?? null, columns }, page });
   }
 }
 
@@ -92,6 +97,7 @@ export class PartnerSubscriptionsResolver {
   subscriptions(
     @Root() partner: PartnerRef,
     @Ctx() ctx: SubscriptionsContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg("customerId", () => ID, { nullable: true, description: "Only this customer's." }) customerId?: string | null,
     @Arg("status", () => SubscriptionStatus, { nullable: true, description: "Only this status." }) status?: SubscriptionStatus | null,
     @Arg("first", () => Int, pageArgs.first) first?: number | null,
@@ -99,7 +105,8 @@ export class PartnerSubscriptionsResolver {
   ) {
     const page = toPage(first, after);
     const customer = customerId ? uuidArg(customerId, "customerId") : null;
-    return ctx.loaders.subscriptionsOfPartner.load({ parentId: partner.id, args: { status: status ?? null, customerId: customer }, page });
+    const columns = listColumns(ctx.ds, connectionNodeFields(info));
+    return ctx.loaders.subscriptionsOfPartner.load({ parentId: partner.id, args: { status: status ?? null, customerId: customer, columns }, page });
   }
 }
 
