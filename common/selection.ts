@@ -17,13 +17,16 @@ function eachField(selectionSet: SelectionSetNode | undefined, fragments: Record
   }
 }
 
-// Parsed documents are cached by Apollo Server, so a field node is the same object on every
-// request of a query: the walk runs once per query shape.
-const memo = new WeakMap<readonly FieldNode[], ReadonlySet<string>>();
+// Parsed documents are cached by Apollo Server, so a field's AST node is the same object on
+// every request of a query (the `fieldNodes` array around it is not: graphql-js builds it per
+// execution). A lone node decides its selection, fragments included, so it is the memo key:
+// the walk runs once per query shape. Fields merged from several nodes are walked each time.
+const memo = new WeakMap<FieldNode, ReadonlySet<string>>();
 
 /** Names of the fields selected on the nodes of the connection field being resolved. */
 export function connectionNodeFields(info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments">): ReadonlySet<string> {
-  const cached = memo.get(info.fieldNodes);
+  const lone = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  const cached = lone && memo.get(lone);
   if (cached) return cached;
   const names = new Set<string>();
   const collect = (field: FieldNode) => names.add(field.name.value);
@@ -33,6 +36,6 @@ export function connectionNodeFields(info: Pick<GraphQLResolveInfo, "fieldNodes"
       if (field.name.value === "edges") eachField(field.selectionSet, info.fragments, (inner) => inner.name.value === "node" && eachField(inner.selectionSet, info.fragments, collect));
     });
   }
-  memo.set(info.fieldNodes, names);
+  if (lone) memo.set(lone, names);
   return names;
 }

@@ -48,3 +48,15 @@ describe("subscription list columns", () => {
     expect(listColumns(ds, new Set(["__typename"]))).toEqual(ds.getMetadata(Subscription).columns.map((c) => c.propertyName).filter((c) => (ALWAYS_READ as string[]).includes(c)));
   });
 });
+
+describe("connection node fields, once per query shape", () => {
+  it("Performance: the same field node (a cached document) gives the same answer object on every request, though graphql-js builds a new fieldNodes array each time", () => {
+    const info = infoOf(`{ partner(id: "p") { subscriptions { nodes { id quantity } } } }`);
+    const first = connectionNodeFields(info);
+    expect(connectionNodeFields({ fieldNodes: [...info.fieldNodes], fragments: info.fragments })).toBe(first);
+    // Merged from two nodes: both selections count.
+    const other = infoOf(`{ partner(id: "p") { subscriptions { nodes { status } } } }`);
+    const merged = connectionNodeFields({ fieldNodes: [...info.fieldNodes, ...other.fieldNodes], fragments: {} });
+    expect([...merged].sort()).toEqual(["id", "quantity", "status"]);
+  });
+});
