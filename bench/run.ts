@@ -130,7 +130,7 @@ async function main(settings: BenchSettings) {
     }
     const stackStartMs = performance.now() - t;
     // "Idle" = started, serving nothing. Read twice: 5 s after start, when V8 still holds the
-    // young generation start-up grew (≈ 30 MB a process), and 20 s after, once V8's memory
+    // young generation start-up grew (≈ 32 MB a process), and 20 s after, once V8's memory
     // reducer has run in every process (≈ 8 s after its last start-up GC): the footprint an
     // idle stack keeps, which is what the target is about. After-load figures are beside them.
     const rssNow = () => Object.fromEntries(processes.map((p) => [p.name, p.memory()?.rssMb ?? NaN]));
