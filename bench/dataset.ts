@@ -27,7 +27,7 @@ import { Partner, ResellerRelationship } from "../subgraphs/partners/model";
 import { pairKeyOf } from "../subgraphs/partners/rules";
 import { PARTNERS_STORAGE } from "../subgraphs/partners/server";
 import { OFFERS, seedCatalogue } from "../subgraphs/subscriptions/catalogue";
-import { Order, Subscription } from "../subgraphs/subscriptions/model";
+import { Order, CloudSubscription } from "../subgraphs/subscriptions/model";
 import { purchaseDates } from "../subgraphs/subscriptions/rules";
 import { SUBSCRIPTIONS_STORAGE } from "../subgraphs/subscriptions/server";
 
@@ -162,7 +162,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
 
   // ---- subscriptions: customers drawn at random (≈ size.subscriptions / size.customers each), one order per customer and seller ----
   const offers = OFFERS.filter((o) => o.clouds.includes(Cloud.GLOBAL));
-  const subscriptions: Subscription[] = [];
+  const subscriptions: CloudSubscription[] = [];
   const orders = new Map<string, Order & { lines: number }>();
   const providerSubscriptions: DatasetIndex["providerSubscriptions"] = [];
   const providerIds = new Set(providers.map((p) => p.id));
@@ -193,7 +193,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
       channel: external ? SalesChannel.ENTERPRISE_AGREEMENT : SalesChannel.CSP,
       partnerOfRecordId: seller?.por ?? null, billingPartnerId: seller?.billing ?? null, supportPartnerId: null,
       orderId: order?.id ?? null, lineNumber: order ? order.lines++ : null, ...dates, version: 1,
-    } as Subscription);
+    } as CloudSubscription);
     if (seller && providerIds.has(seller.billing)) providerSubscriptions.push({ providerId: seller.billing, subscriptionId: id });
   }
 
@@ -214,7 +214,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
         await seedCatalogue(subscriptionsDb.dataSource);
         await subscriptionsDb.transaction(async (em) => {
           await insertAll(em, Order, [...orders.values()].map(({ lines: _lines, ...o }) => o));
-          await insertAll(em, Subscription, subscriptions, 200);
+          await insertAll(em, CloudSubscription, subscriptions, 200);
         });
       })(),
     ]);

@@ -5,16 +5,18 @@
  * each subgraph registers the entity and answers its own `<subgraph>Activity` query.
  */
 import { randomBytes } from "node:crypto";
-import { Arg, ClassType, Ctx, Directive, Field, ID, Int, ObjectType, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, ClassType, Ctx, Directive, Field, ID, Info, Int, ObjectType, Query, Resolver } from "type-graphql";
 import { Column, DataSource, Entity, EntityManager, Index, PrimaryColumn } from "typeorm";
 import { clock } from "./clock";
 import { InstantColumn } from "./db";
 import { OrganizationKind } from "./enums";
 import { forbidden } from "./errors";
-import { ConnectionType } from "./graphql-types";
-import { pageWithTotal } from "./connection-loader";
+import { ConnectionType, PageArgsType } from "./graphql-types";
 import type { UserPrincipal } from "./identity";
-import { toConnection, toPage } from "./pagination";
+import { KeysetList, loadPage, toPageRequest, viewerScope } from "./keyset";
+import type { PageArgs } from "./pagination";
+import { selectsTotalCount } from "./selection";
 import type { UserContext } from "./subgraph-server";
 import { text } from "./validation";
 
@@ -125,15 +127,26 @@ function readableScope(principal: UserPrincipal): { kind: OrganizationKind; orgI
 export async function readActivity(
   ds: DataSource,
   principal: UserPrincipal,
-  args: { operation?: string | null; first?: number | null; after?: string | null },
+  args: { operation?: string | null; paging?: PageArgs; withTotal: boolean },
 ) {
   const scope = readableScope(principal);
-  const page = toPage(args.first, args.after);
-  const qb = ds.getRepository(ActivityRecord).createQueryBuilder("a").orderBy("a.at", "DESC").addOrderBy("a.id", "DESC");
-  if (scope !== "all") qb.andWhere("a.actorOrgId = :orgId AND a.actorOrgKind = :kind", scope);
-  if (args.operation != null) qb.andWhere("a.operation = :operation", { operation: text(args.operation, "operation", 64) });
-  const { rows, total } = await pageWithTotal(qb, page);
-  return toConnection(rows, total, page);
+  const page = toPageRequest(args.paging);
+  const operation = args.operation != null ? text(args.operation, "operation", 64) : null;
+  const list: KeysetList<{ operation: string | null }, ActivityRecord> = {
+    name: "activity",
+    entity: ActivityRecord,
+    alias: "a",
+    order: ["at", "id"],
+    descending: true,
+    filterKey: (a) => a.operation ?? "",
+    rows: (_parent, a) => {
+      const qb = ds.getRepository(ActivityRecord).createQueryBuilder("a");
+      if (scope !== "all") qb.andWhere("a.actorOrgId = :orgId AND a.actorOrgKind = :kind", scope);
+      if (a.operation != null) qb.andWhere("a.operation = :operation", { operation: a.operation });
+      return qb;
+    },
+  };
+  return loadPage(ds, list, viewerScope(principal), { args: { operation }, page, withTotal: args.withTotal });
 }
 
 /**
@@ -151,11 +164,11 @@ export function ActivityResolver(fieldName: string, holds: string): ClassType {
     })
     activity(
       @Ctx() ctx: UserContext & { ds: DataSource },
+      @Info() info: GraphQLResolveInfo,
+      @Args(() => PageArgsType) paging: PageArgsType,
       @Arg("operation", () => String, { nullable: true, description: "Only records of this mutation, e.g. `placeOrder`." }) operation?: string | null,
-      @Arg("first", () => Int, { nullable: true, description: "Page size: default 20, at most 100." }) first?: number | null,
-      @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after?: string | null,
     ) {
-      return readActivity(ctx.ds, ctx.principal, { operation, first, after });
+      return readActivity(ctx.ds, ctx.principal, { operation, paging, withTotal: selectsTotalCount(info) });
     }
   }
   return SubgraphActivityResolver;

@@ -1,6 +1,7 @@
 /** GraphQL building blocks every subgraph uses: the DateTime scalar and Relay connections. */
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
-import { ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
+import { ArgsType, ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs } from "./pagination";
 
 function toDate(value: unknown): Date {
   const d = typeof value === "string" ? new Date(value) : value instanceof Date ? value : undefined;
@@ -20,14 +21,37 @@ export const DateTimeScalar = new GraphQLScalarType({
 });
 
 @Directive("@shareable")
-@ObjectType({ description: "Where a page of a connection ends, and whether more follows." })
+@ObjectType({ description: "Where a page of a connection starts and ends, and whether more follows either way (Relay)." })
 export class PageInfo {
   @Field({ description: "True when another page follows this one." })
   hasNextPage!: boolean;
 
+  @Field({ description: "True when another page comes before this one." })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the first edge; pass it as `before` for the previous page." })
+  startCursor!: string | null;
+
   @Field(() => String, { nullable: true, description: "Cursor of the last edge; pass it as `after` for the next page." })
   endCursor!: string | null;
 }
+
+/** The four paging arguments every connection field takes (Relay); `@Args(() => PageArgsType)` beside the field's own `@Arg`s. */
+@ArgsType()
+export class PageArgsType implements PageArgs {
+  @Field(() => Int, { nullable: true, description: `Forward page size: default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}.` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Cursor to continue after (forward)." })
+  after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `Backward page size: at most ${MAX_PAGE_SIZE}; not with \`first\`.` })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Cursor to continue before (backward)." })
+  before?: string | null;
+}
+
 
 export interface ConnectionShape<T> {
   edges: { cursor: string; node: T }[];
@@ -46,7 +70,7 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
   @shareable
   @ObjectType(`${name}Edge`, { description: `One ${what} in a page, with its cursor.` })
   class Edge {
-    @Field({ description: "Opaque position of this edge; pass it as `after` to continue from here." })
+    @Field({ description: "Opaque position of this edge; pass it as `after` (or `before`) to continue from here." })
     cursor!: string;
 
     @Field(() => nodeType, { description: `The ${what}.` })

@@ -39,3 +39,16 @@ export function connectionNodeFields(info: Pick<GraphQLResolveInfo, "fieldNodes"
   if (lone) memo.set(lone, names);
   return names;
 }
+
+const countMemo = new WeakMap<FieldNode, boolean>();
+
+/** Whether the connection field being resolved selects `totalCount` (a count is run only then, L2). */
+export function selectsTotalCount(info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments">): boolean {
+  const lone = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  const cached = lone ? countMemo.get(lone) : undefined;
+  if (cached !== undefined) return cached;
+  let found = false;
+  for (const connection of info.fieldNodes) eachField(connection.selectionSet, info.fragments, (field) => (found ||= field.name.value === "totalCount"));
+  if (lone) countMemo.set(lone, found);
+  return found;
+}

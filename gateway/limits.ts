@@ -6,9 +6,10 @@
  *   document alone, so Apollo's cache of validated documents runs them once per document.
  * - Cost is graphql-armor's estimate too, but per request: armor multiplies by `first` only
  *   when it is a literal, so a client that passes page sizes as variables (most do) would be
- *   priced at one item per page. Here every page size is written out first — the variable's
- *   value, or the default page when `first` is absent — and a page size out of range is
- *   refused as BAD_USER_INPUT naming `first`, as the subgraphs refuse it (toPage).
+ *   priced at one item per page. Here every page size (`first`, or `last` backward) is
+ *   written out first as `first` — the variable's value, or the default page when neither is
+ *   given — and a page size out of range is refused as BAD_USER_INPUT naming its argument,
+ *   as the subgraphs refuse it (common/pagination.ts).
  * - Tokens: graphql-js's own parser stops at `maxTokens`. Armor's Apollo token plugin throws
  *   from a hook Apollo treats as a crash, which answers HTTP 500 (armor 3.2.0, Apollo 5).
  * - "Did you mean …?" suggestions are cut from every error when configured (production).
@@ -37,7 +38,7 @@ import {
 } from "graphql";
 import type { QueryLimits } from "../common/config";
 import { DomainError, QueryLimitCode, QUERY_LIMIT_CODES } from "../common/errors";
-import { toPage } from "../common/pagination";
+import { pageSize as checkedPageSize } from "../common/pagination";
 
 export interface GatewayLimits {
   /** For ApolloServer's options of the same names. */
@@ -135,14 +136,16 @@ export function queryLimits(limits: QueryLimits): GatewayLimits {
 const PRICED_PER_DOCUMENT = 64;
 
 const pageSizeVariablesOf = new WeakMap<DocumentNode, string[]>();
-/** The variables any `first` argument of the document reads: with the document, they fix its price. */
+const PAGE_SIZE_ARGS = ["first", "last"];
+
+/** The variables any `first` or `last` argument of the document reads: with the document, they fix its price. */
 function pageSizeVariables(document: DocumentNode): string[] {
   let names = pageSizeVariablesOf.get(document);
   if (!names) {
     const found = new Set<string>();
     visit(document, {
       Argument(node) {
-        if (node.name.value === "first" && node.value.kind === Kind.VARIABLE) found.add(node.value.name.value);
+        if (PAGE_SIZE_ARGS.includes(node.name.value) && node.value.kind === Kind.VARIABLE) found.add(node.value.name.value);
       },
     });
     names = [...found].sort();
@@ -172,20 +175,22 @@ function withPageSizes(schema: GraphQLSchema, document: DocumentNode, operation:
     visitWithTypeInfo(typeInfo, {
       Field(node: FieldNode) {
         if (!typeInfo.getFieldDef()?.args.some((a) => a.name === "first")) return undefined;
-        const given = node.arguments?.find((a) => a.name.value === "first");
+        // A backward page (`last`) costs what a forward one of the same size does.
+        const sizes = (node.arguments ?? []).filter((a) => PAGE_SIZE_ARGS.includes(a.name.value));
+        const given = sizes.find((a) => typeof valueOf(a.value) === "number") ?? sizes[0];
         const value = valueOf(given?.value);
         // A value of the wrong type is left to Apollo's variable coercion, which refuses it.
-        const size = pageSize(typeof value === "number" ? value : undefined, given ?? node);
+        const size = pageSize(typeof value === "number" ? value : undefined, given?.name.value === "last" ? "last" : "first", given ?? node);
         const first: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "first" }, value: { kind: Kind.INT, value: String(size) } };
-        return { ...node, arguments: [...(node.arguments ?? []).filter((a) => a !== given), first] };
+        return { ...node, arguments: [...(node.arguments ?? []).filter((a) => !sizes.includes(a)), first] };
       },
     }),
   );
 }
 
-function pageSize(first: number | undefined, at: ArgumentNode | FieldNode): number {
+function pageSize(value: number | undefined, name: "first" | "last", at: ArgumentNode | FieldNode): number {
   try {
-    return toPage(first, undefined).limit;
+    return checkedPageSize(value, name);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     throw new GraphQLError(error.message, { nodes: at, extensions: { ...error.extensions, http: REFUSED } });

@@ -29,15 +29,15 @@ import { requestIdOf } from "../common/request-context";
 import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
 
 /**
- * The contract's entity type `Subscription` (a bought offer) is, by its name, also the schema's
- * subscription root after composition, and @apollo/gateway cannot run subscription operations:
- * refuse them as invalid rather than let the gateway fail with an internal error.
+ * The API has no subscription root (a bought offer is `CloudSubscription`, not `Subscription`,
+ * which composition would make the root), and @apollo/gateway fails on a subscription operation
+ * with an internal error: refuse it as invalid instead.
  */
 const NoSubscriptionOperations: ValidationRule = (context) => ({
   OperationDefinition(node) {
     if (node.operation === "subscription") {
       context.reportError(
-        new GraphQLError("This API has no subscription operations: `Subscription` is the type of a bought offer. Query it with `subscription(id:)` inside a query.", { nodes: [node] }),
+        new GraphQLError("This API has no subscription operations. A bought offer is the type `CloudSubscription`: read it with `subscription(id:)` inside a query.", { nodes: [node] }),
       );
     }
   },

@@ -26,7 +26,7 @@ import { buildGateway } from "../gateway/server";
 import { Customer, CustomerPartnerRelationship } from "../subgraphs/customers/model";
 import { buildCustomersServer } from "../subgraphs/customers/server";
 import { buildPartnersServer } from "../subgraphs/partners/server";
-import { Order, Subscription } from "../subgraphs/subscriptions/model";
+import { Order, CloudSubscription } from "../subgraphs/subscriptions/model";
 import { buildSubscriptionsServer } from "../subgraphs/subscriptions/server";
 
 interface Settings {
@@ -265,7 +265,7 @@ async function checkInvariants(url: string, world: PartnerWorld[], target: Targe
     const subs = target.subgraphs.subscriptions.db.dataSource;
     const customers = target.subgraphs.customers.db.dataSource;
     const orders = await subs.getRepository(Order).find();
-    const subscriptions = await subs.getRepository(Subscription).find();
+    const subscriptions = await subs.getRepository(CloudSubscription).find();
     const customerIds = new Set((await customers.getRepository(Customer).find({ select: { id: true } })).map((c) => c.id));
     const orderIds = new Set(orders.map((o) => o.id));
     const perKey = new Map<string, number>();

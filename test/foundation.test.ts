@@ -72,7 +72,7 @@ describe.each(DIALECTS)("foundation (%s)", (dialect) => {
 
   describe("perimeter", () => {
     const SUBGRAPHS = ["partners", "customers", "subscriptions"] as const;
-    const ENTITY = { partners: "Partner", customers: "Customer", subscriptions: "Subscription" } as const;
+    const ENTITY = { partners: "Partner", customers: "Customer", subscriptions: "CloudSubscription" } as const;
     /** A query each subgraph answers. */
     const QUERY = { partners: `{ viewer { userId } }`, customers: `{ customers(first: 1) { totalCount } }`, subscriptions: `{ offers { id } }` } as const;
     /** What a caller may try on a subgraph: a query, federation's two fields, and the internal endpoint. */

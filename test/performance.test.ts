@@ -12,7 +12,7 @@ import { CUSTOMER_DETAIL, DASHBOARD } from "../bench/scenarios";
 import { openDatabase } from "../common/db";
 import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
-import { Subscription } from "../subgraphs/subscriptions/model";
+import { CloudSubscription } from "../subgraphs/subscriptions/model";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
 import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
 
@@ -100,14 +100,14 @@ describe.each(DIALECTS)("performance (%s)", (dialect) => {
     });
     expect(hired.errors).toBeUndefined();
 
-    // Every field of Subscription as the composed API has it today (so a field added later is covered too).
-    const type = await stack.gql(operator, `{ __type(name: "Subscription") { fields { name type { kind ofType { kind } } } } }`);
+    // Every field of CloudSubscription as the composed API has it today (so a field added later is covered too).
+    const type = await stack.gql(operator, `{ __type(name: "CloudSubscription") { fields { name type { kind ofType { kind } } } } }`);
     const fields = (type.data.__type.fields as { name: string; type: { kind: string; ofType: { kind: string } | null } }[]).map((f) =>
       [f.type.kind, f.type.ofType?.kind].includes("OBJECT") ? `${f.name} { id }` : f.name,
     );
     expect(fields.length).toBeGreaterThan(15);
-    const all = `fragment All on Subscription { ${fields.join(" ")} }`;
-    const list = await stack.gql(operator, `query($id: ID!) { customer(id: $id) { subscriptions(first: 10) { nodes { ...All } edges { node { ... on Subscription { id status } } } } } } ${all}`, { id: customer.id });
+    const all = `fragment All on CloudSubscription { ${fields.join(" ")} }`;
+    const list = await stack.gql(operator, `query($id: ID!) { customer(id: $id) { subscriptions(first: 10) { nodes { ...All } edges { node { ... on CloudSubscription { id status } } } } } } ${all}`, { id: customer.id });
     expect(list.errors).toBeUndefined();
     const nodes = list.data.customer.subscriptions.nodes as Record<string, any>[];
     expect(nodes).toHaveLength(3);
@@ -144,7 +144,7 @@ describe("SQLite planner statistics", () => {
         partnerOfRecordId: provider, billingPartnerId: provider, supportPartnerId: null, orderId: null, lineNumber: null,
         createdAt: new Date(), commitmentEndsAt: null, cancellationAllowedUntil: null, version: 1,
       }));
-      for (let i = 0; i < rows.length; i += 200) await em.insert(Subscription, rows.slice(i, i + 200));
+      for (let i = 0; i < rows.length; i += 200) await em.insert(CloudSubscription, rows.slice(i, i + 200));
     });
     await db.close();
 

@@ -2,7 +2,8 @@
 import DataLoader from "dataloader";
 import { DataSource, SelectQueryBuilder } from "typeorm";
 import { Clock } from "../../common/clock";
-import { byIdLoader, connectionLoader, pageWithTotal } from "../../common/connection-loader";
+import { byIdLoader } from "../../common/by-id-loader";
+import { KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
@@ -22,6 +23,9 @@ function groupBy<R>(rows: R[], keys: readonly string[], keyOf: (r: R) => string)
  * (CV1: an active reseller relationship — own or as indirect provider — or an active
  * delegated admin relationship; a customer's users their own; the operator all).
  */
+/** Every customer list's order: by company name, then id. */
+export const CUSTOMER_ORDER = ["companyName", "id"] as const;
+
 export function restrictToListable(qb: SelectQueryBuilder<Customer>, viewer: UserPrincipal, now: Date): SelectQueryBuilder<Customer> {
   if (viewer.org === "operator") return qb;
   if (viewer.org === "customer") return qb.andWhere("c.id = :viewerCustomer", { viewerCustomer: viewer.tid });
@@ -62,23 +66,38 @@ export interface PartnerCustomersArgs {
 export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Clock, peers: { partners: InternalClient; subscriptions: InternalClient }) {
   const customers = () => ds.getRepository(Customer).createQueryBuilder("c");
 
-  /** Customers of partner(s) `parentIds` (the field's meaning), as the viewer may list them. */
-  const partnerCustomersQuery = (parentIds: string[], args: PartnerCustomersArgs) => {
-    const rel = customers()
-      .subQuery()
-      .select("pr.customerId")
-      .from(CustomerPartnerRelationship, "pr")
-      .where("pr.status = :prActive")
-      .andWhere(args.resellerId ? "pr.indirectProviderId IN (:...parents) AND pr.partnerId = :reseller" : "(pr.partnerId IN (:...parents) OR pr.indirectProviderId IN (:...parents))")
-      .getQuery();
-    const qb = customers()
-      .where(`c.id IN ${rel}`, { prActive: CustomerRelationshipStatus.ACTIVE, parents: parentIds, reseller: args.resellerId ?? null })
-      .orderBy("c.companyName", "ASC")
-      .addOrderBy("c.id", "ASC");
-    // A partner's own customers are listable by CV1's first clause already (an active relationship
-    // with it as reseller or indirect provider is what puts them in this list): no second look.
-    const ownList = viewer.org === "partner" && parentIds.every((p) => p === viewer.tid);
-    return applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search);
+  /** Customers of partner `parentId` (the field's meaning), as the viewer may list them. */
+  const partnerCustomers: KeysetList<PartnerCustomersArgs, Customer> = {
+    name: "Partner.customers",
+    entity: Customer,
+    alias: "c",
+    order: CUSTOMER_ORDER,
+    filterKey: (a) => `${a.resellerId ?? ""}|${a.search ?? ""}`,
+    rows: (parentId, args, tag) => {
+      const parent = `parent_${tag}`;
+      const rel = customers()
+        .subQuery()
+        .select("pr.customerId")
+        .from(CustomerPartnerRelationship, "pr")
+        .where("pr.status = :prActive")
+        .andWhere(args.resellerId ? `pr.indirectProviderId = :${parent} AND pr.partnerId = :reseller` : `(pr.partnerId = :${parent} OR pr.indirectProviderId = :${parent})`)
+        .getQuery();
+      const qb = customers().where(`c.id IN ${rel}`, { prActive: CustomerRelationshipStatus.ACTIVE, [parent]: parentId, reseller: args.resellerId ?? null });
+      // A partner's own customers are listable by CV1's first clause already (an active relationship
+      // with it as reseller or indirect provider is what puts them in this list): no second look.
+      const ownList = viewer.org === "partner" && parentId === viewer.tid;
+      return applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search);
+    },
+  };
+
+  /** `Query.customers`: every customer the viewer may list (CV1). */
+  const listableCustomers: KeysetList<{ search: string | null }, Customer> = {
+    name: "Query.customers",
+    entity: Customer,
+    alias: "c",
+    order: CUSTOMER_ORDER,
+    filterKey: (a) => a.search ?? "",
+    rows: (_parent, args) => applySearch(restrictToListable(customers(), viewer, clock.now()), args.search),
   };
 
   return {
@@ -120,18 +139,8 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
 
     partnerFacts: partnerFactsLoader(peers.partners),
 
-    customersOfPartner: connectionLoader<PartnerCustomersArgs, Customer & { parentIds?: string[] }>({
-      argsKey: (a) => `${a.resellerId ?? ""}|${a.search ?? ""}`,
-      fetchPage: async (parentId, args, page) => {
-        return pageWithTotal(partnerCustomersQuery([parentId], args), page);
-      },
-      // Rare (several partners' customer lists in one request): one query per parent keeps it simple and bounded by the batch.
-      fetchAll: async (parentIds, args) => {
-        const lists = await Promise.all(parentIds.map(async (p) => (await partnerCustomersQuery([p], args).getMany()).map((c) => ({ ...c, parentIds: [p] }))));
-        return lists.flat();
-      },
-      parentsOf: (row) => row.parentIds ?? [],
-    }),
+    customersOfPartner: keysetLoader(ds, partnerCustomers, viewerScope(viewer)),
+    listableCustomers: keysetLoader(ds, listableCustomers, viewerScope(viewer)),
   };
 }
 export type CustomersLoaders = ReturnType<typeof createLoaders>;

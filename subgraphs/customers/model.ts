@@ -202,6 +202,7 @@ export class BillingProfileInput {
 
 @InputType({ description: "A new customer tenant created by a partner (in the partner's cloud)." })
 export class CreateCustomerInput {
+  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters, scoped to your organisation). Accepted but not yet acted on: a retry with the same key may still create a second one; only placeOrder deduplicates by key today." }) idempotencyKey?: string | null;
   @Field({ description: "Company name (1–200 characters)." }) companyName!: string;
   @Field({ description: "Default domain, e.g. adatum.onmicrosoft.com; unique." }) defaultDomain!: string;
   @Field({ description: "ISO 3166-1 alpha-2 country code; must be the partner's own (NC4)." }) country!: string;
@@ -219,6 +220,7 @@ export class CreateCustomerPayload {
 export class CreateRelationshipRequestInput {
   @Field(() => ID, { nullable: true, description: "For an indirect reseller: the active provider to record on acceptance (CR2)." })
   indirectProviderId?: string | null;
+  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters, scoped to your organisation). Accepted but not yet acted on: a retry with the same key may still create a second one; only placeOrder deduplicates by key today." }) idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: "The result of createRelationshipRequest." })
@@ -234,6 +236,7 @@ export class CustomerPartnerRelationshipPayload {
 
 @InputType({ description: "A delegated admin relationship to ask a customer for (DA1)." })
 export class CreateDelegatedAdminRelationshipInput {
+  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters, scoped to your organisation). Accepted but not yet acted on: a retry with the same key may still create a second one; only placeOrder deduplicates by key today." }) idempotencyKey?: string | null;
   @Field(() => ID, { description: "A customer the partner can see." }) customerId!: string;
   @Field({ description: "1–50 characters, unique among the partner's relationships." }) displayName!: string;
   @Field(() => [AdminRole], { description: "At least one admin role." }) roles!: AdminRole[];

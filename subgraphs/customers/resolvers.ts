@@ -1,12 +1,14 @@
 /** GraphQL entry points of the customers subgraph: reads (CV1, MP2, DA5) and their fields. */
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
+import { PageArgsType } from "../../common/graphql-types";
 import { clock } from "../../common/clock";
 import { DelegatedAdminStatus } from "../../common/enums";
 import { notFound } from "../../common/errors";
-import { toConnection, toPage } from "../../common/pagination";
+import { toPageRequest } from "../../common/keyset";
+import { selectsTotalCount } from "../../common/selection";
 import { uuidArg } from "../../common/validation";
 import type { CustomersContext } from "./context";
-import { applySearch, restrictToListable } from "./loaders";
 import {
   BillingProfile,
   Customer,
@@ -27,11 +29,6 @@ export async function visibleCustomer(ctx: CustomersContext, id: string): Promis
 
 const partnerRef = (id: string | null): PartnerRef | null => (id ? ({ id } as PartnerRef) : null);
 
-const pageArgs = {
-  first: { nullable: true, description: "Page size: default 20, at most 100." },
-  after: { nullable: true, description: "Cursor to continue after." },
-} as const;
-
 @Resolver(() => Customer)
 export class CustomerResolver {
   @Query(() => Customer, { nullable: true, description: "A customer the viewer may see (CV1); NOT_FOUND otherwise." })
@@ -42,21 +39,16 @@ export class CustomerResolver {
   }
 
   @Query(() => CustomerConnection, {
+    nullable: true,
     description: "The customers the viewer may list (CV1), by company name; `search` matches company name and domain.",
   })
   async customers(
     @Ctx() ctx: CustomersContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg("search", () => String, { nullable: true, description: "Case-insensitive text in the company name or default domain." }) search?: string | null,
-    @Arg("first", () => Int, pageArgs.first) first?: number | null,
-    @Arg("after", () => String, pageArgs.after) after?: string | null,
+    @Args(() => PageArgsType) paging?: PageArgsType,
   ) {
-    const page = toPage(first, after);
-    const qb = ctx.ds.getRepository(Customer).createQueryBuilder("c").orderBy("c.companyName", "ASC").addOrderBy("c.id", "ASC");
-    const [rows, total] = await applySearch(restrictToListable(qb, ctx.principal, clock.now()), search)
-      .offset(page.offset)
-      .limit(page.limit)
-      .getManyAndCount();
-    return toConnection(rows, total, page);
+    return ctx.loaders.listableCustomers.load({ parentId: "", args: { search: search ?? null }, page: toPageRequest(paging), withTotal: selectsTotalCount(info) });
   }
 
   @FieldResolver(() => BillingProfile, {
@@ -105,22 +97,23 @@ export class CustomerResolver {
 @Resolver(() => PartnerRef)
 export class PartnerCustomersResolver {
   @FieldResolver(() => CustomerConnection, {
+    nullable: true,
     description:
       "This partner's customers (active reseller relationships, its own or as indirect provider), as far as the viewer may list them (T7, CV1).",
   })
   customers(
     @Root() partner: PartnerRef,
     @Ctx() ctx: CustomersContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg("resellerId", () => ID, { nullable: true, description: "For an indirect provider: only the customers of this reseller." })
     resellerId?: string | null,
     @Arg("search", () => String, { nullable: true, description: "Case-insensitive text in the company name or default domain." })
     search?: string | null,
-    @Arg("first", () => Int, pageArgs.first) first?: number | null,
-    @Arg("after", () => String, pageArgs.after) after?: string | null,
+    @Args(() => PageArgsType) paging?: PageArgsType,
   ) {
-    const page = toPage(first, after);
+    const page = toPageRequest(paging);
     const reseller = resellerId ? uuidArg(resellerId, "resellerId") : null;
-    return ctx.loaders.customersOfPartner.load({ parentId: partner.id, args: { resellerId: reseller, search: search ?? null }, page });
+    return ctx.loaders.customersOfPartner.load({ parentId: partner.id, args: { resellerId: reseller, search: search ?? null }, page, withTotal: selectsTotalCount(info) });
   }
 }
 
@@ -132,7 +125,7 @@ export class CustomerPartnerRelationshipResolver {
     return ctx.loaders.customer.load(rel.customerId);
   }
 
-  @FieldResolver(() => PartnerRef, { description: "The partner that may sell to the customer (the reseller)." })
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "The partner that may sell to the customer (the reseller)." })
   partner(@Root() rel: CustomerPartnerRelationship) {
     return partnerRef(rel.partnerId);
   }
@@ -145,7 +138,7 @@ export class CustomerPartnerRelationshipResolver {
 
 @Resolver(() => RelationshipRequest)
 export class RelationshipRequestResolver {
-  @FieldResolver(() => PartnerRef, { description: "The partner asking." })
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "The partner asking." })
   partner(@Root() req: RelationshipRequest) {
     return partnerRef(req.partnerId);
   }
@@ -168,7 +161,7 @@ export class RelationshipRequestResolver {
 
 @Resolver(() => DelegatedAdminRelationship)
 export class DelegatedAdminRelationshipResolver {
-  @FieldResolver(() => PartnerRef, { description: "The partner holding the admin roles." })
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "The partner holding the admin roles." })
   partner(@Root() dap: DelegatedAdminRelationship) {
     return partnerRef(dap.partnerId);
   }

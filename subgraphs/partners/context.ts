@@ -45,7 +45,7 @@ async function customerCloud(deps: PartnersDeps, customerId: string): Promise<Cl
 }
 
 export function createPartnersContext(deps: PartnersDeps, principal: UserPrincipal, requestId: string): PartnersContext {
-  const loaders = createLoaders(deps.db.dataSource);
+  const loaders = createLoaders(deps.db.dataSource, principal);
   let scope: Promise<DirectoryScope> | undefined;
   return {
     principal,

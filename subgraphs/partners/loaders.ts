@@ -1,7 +1,9 @@
 /** Per-request DataLoaders of the partners subgraph: every reference and list goes through one. */
 import { DataSource } from "typeorm";
-import { byIdLoader, connectionLoader, pageWithTotal } from "../../common/connection-loader";
+import { byIdLoader } from "../../common/by-id-loader";
 import { ResellerRelationshipStatus } from "../../common/enums";
+import type { UserPrincipal } from "../../common/identity";
+import { KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
 import { Partner, ResellerRelationship } from "./model";
 
 export interface RelationshipListArgs {
@@ -10,37 +12,32 @@ export interface RelationshipListArgs {
   onlyWith?: string;
 }
 
-function relationshipLoader(ds: DataSource, side: "providerId" | "resellerId") {
+/** A partner's resellers (`side` providerId) or providers (`side` resellerId), in invitation order. */
+function relationshipList(ds: DataSource, side: "providerId" | "resellerId"): KeysetList<RelationshipListArgs, ResellerRelationship> {
   const other = side === "providerId" ? "resellerId" : "providerId";
-  const query = (parentIds: string[], args: RelationshipListArgs) => {
-    const qb = ds
-      .getRepository(ResellerRelationship)
-      .createQueryBuilder("r")
-      .where(`r.${side} IN (:...parentIds)`, { parentIds })
-      .orderBy("r.invitedAt", "ASC")
-      .addOrderBy("r.id", "ASC");
-    if (args.status) qb.andWhere("r.status = :status", { status: args.status });
-    if (args.onlyWith) qb.andWhere(`r.${other} = :onlyWith`, { onlyWith: args.onlyWith });
-    return qb;
-  };
-  return connectionLoader<RelationshipListArgs, ResellerRelationship>({
-    argsKey: (a) => `${a.status ?? ""}|${a.onlyWith ?? ""}`,
-    fetchPage: async (parentId, args, page) => {
-      return pageWithTotal(query([parentId], args), page);
+  return {
+    name: side === "providerId" ? "Partner.resellers" : "Partner.providers",
+    entity: ResellerRelationship,
+    alias: "r",
+    order: ["invitedAt", "id"],
+    filterKey: (a) => `${a.status ?? ""}|${a.onlyWith ?? ""}`,
+    rows: (parentId, args, tag) => {
+      const qb = ds.getRepository(ResellerRelationship).createQueryBuilder("r").where(`r.${side} = :parent_${tag}`, { [`parent_${tag}`]: parentId });
+      if (args.status) qb.andWhere("r.status = :status", { status: args.status });
+      if (args.onlyWith) qb.andWhere(`r.${other} = :onlyWith`, { onlyWith: args.onlyWith });
+      return qb;
     },
-    fetchAll: (parentIds, args) => query(parentIds, args).getMany(),
-    parentsOf: (row) => [row[side]],
-  });
+  };
 }
 
-export function createLoaders(ds: DataSource) {
+export function createLoaders(ds: DataSource, viewer: UserPrincipal) {
   return {
     partner: byIdLoader((ids) => ds.getRepository(Partner).createQueryBuilder("p").where("p.id IN (:...ids)", { ids }).getMany()),
     relationship: byIdLoader((ids) =>
       ds.getRepository(ResellerRelationship).createQueryBuilder("r").where("r.id IN (:...ids)", { ids }).getMany(),
     ),
-    resellersOf: relationshipLoader(ds, "providerId"),
-    providersOf: relationshipLoader(ds, "resellerId"),
+    resellersOf: keysetLoader(ds, relationshipList(ds, "providerId"), viewerScope(viewer)),
+    providersOf: keysetLoader(ds, relationshipList(ds, "resellerId"), viewerScope(viewer)),
   };
 }
 export type PartnersLoaders = ReturnType<typeof createLoaders>;

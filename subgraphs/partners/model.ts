@@ -157,6 +157,8 @@ export class EnrollPartnerPayload {
 export class InviteResellerInput {
   @Field({ description: "The MPN ID of a partner enrolled as INDIRECT_RESELLER, in the provider's cloud and country." })
   resellerMpnId!: string;
+
+  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters, scoped to your organisation). Accepted but not yet acted on: a retry with the same key may still create a second one; only placeOrder deduplicates by key today." }) idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: "The result of a reseller relationship mutation." })

@@ -1,14 +1,16 @@
 /** GraphQL entry points of the partners subgraph: thin, they load rows and apply rules.ts. */
 import { randomUUID } from "node:crypto";
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
 import { OrganizationKind, ResellerRelationshipStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { ConnectionShape } from "../../common/graphql-types";
-import { toConnection, toPage } from "../../common/pagination";
+import { PageArgsType } from "../../common/graphql-types";
+import { emptyConnection, toPageRequest } from "../../common/keyset";
+import { selectsTotalCount } from "../../common/selection";
 import { uuidArg } from "../../common/validation";
 import type { PartnersContext } from "./context";
 import {
@@ -48,24 +50,17 @@ async function visibleRelationship(ctx: PartnersContext, id: string): Promise<Re
   return rel;
 }
 
-const empty = <T>(first?: number | null, after?: string | null): ConnectionShape<T> => toConnection<T>([], 0, toPage(first, after));
 
 /** The arguments `Partner.resellers` and `Partner.providers` share. */
 @ArgsType()
-export class RelationshipPageArgs {
+export class RelationshipPageArgs extends PageArgsType {
   @Field(() => ResellerRelationshipStatus, { nullable: true, description: "Only relationships in this status." })
   status?: ResellerRelationshipStatus | null;
-
-  @Field(() => Int, { nullable: true, description: "Page size: default 20, at most 100." })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true, description: "Cursor to continue after." })
-  after?: string | null;
 }
 
 @Resolver(() => Partner)
 export class PartnerResolver {
-  @Query(() => Viewer, { description: "The signed-in user and their organisation." })
+  @Query(() => Viewer, { nullable: true, description: "The signed-in user and their organisation." })
   viewer(@Ctx() ctx: PartnersContext): Viewer {
     const p = ctx.principal;
     return {
@@ -94,15 +89,15 @@ export class PartnerResolver {
   @FieldResolver(() => ResellerRelationshipConnection, {
     description: "This partner's resellers (as indirect provider), as far as the viewer may see them: a reseller sees only its own link.",
   })
-  resellers(@Root() partner: Partner, @Ctx() ctx: PartnersContext, @Args(() => RelationshipPageArgs) args: RelationshipPageArgs) {
-    return relationshipList(ctx, "resellersOf", partner, args);
+  resellers(@Root() partner: Partner, @Ctx() ctx: PartnersContext, @Info() info: GraphQLResolveInfo, @Args(() => RelationshipPageArgs) args: RelationshipPageArgs) {
+    return relationshipList(ctx, "resellersOf", partner, args, info);
   }
 
   @FieldResolver(() => ResellerRelationshipConnection, {
     description: "This partner's indirect providers (as indirect reseller), as far as the viewer may see them.",
   })
-  providers(@Root() partner: Partner, @Ctx() ctx: PartnersContext, @Args(() => RelationshipPageArgs) args: RelationshipPageArgs) {
-    return relationshipList(ctx, "providersOf", partner, args);
+  providers(@Root() partner: Partner, @Ctx() ctx: PartnersContext, @Info() info: GraphQLResolveInfo, @Args(() => RelationshipPageArgs) args: RelationshipPageArgs) {
+    return relationshipList(ctx, "providersOf", partner, args, info);
   }
 
   @Mutation(() => EnrollPartnerPayload, { description: "Enrols a partner in the program (operator only)." })
@@ -126,14 +121,13 @@ export class PartnerResolver {
   }
 }
 
-async function relationshipList(ctx: PartnersContext, loader: "resellersOf" | "providersOf", partner: Partner, args: RelationshipPageArgs) {
-  const { first, after } = args;
-  const page = toPage(first, after);
+async function relationshipList(ctx: PartnersContext, loader: "resellersOf" | "providersOf", partner: Partner, args: RelationshipPageArgs, info: GraphQLResolveInfo) {
+  const page = toPageRequest(args);
   const viewer = ctx.principal;
-  if (viewer.org === "customer") return empty(first, after);
+  if (viewer.org === "customer") return emptyConnection<ResellerRelationship>();
   // Intersection of the field's meaning and the viewer's sight: another partner sees only its own link.
   const onlyWith = viewer.org === "partner" && viewer.tid !== partner.id ? viewer.tid : undefined;
-  return ctx.loaders[loader].load({ parentId: partner.id, args: { status: args.status ?? null, onlyWith }, page });
+  return ctx.loaders[loader].load({ parentId: partner.id, args: { status: args.status ?? null, onlyWith }, page, withTotal: selectsTotalCount(info) });
 }
 
 @Resolver(() => Viewer)

@@ -1,6 +1,6 @@
 /**
  * The offer catalogue: reference data the subscriptions subgraph seeds on every start. No
- * request writes it, so each process reads it once and answers `Subscription.offer`, `offers`
+ * request writes it, so each process reads it once and answers `CloudSubscription.offer`, `offers`
  * and the order checks from memory: a dashboard's few hundred subscriptions resolve their
  * offers without a statement or a promise each. An offer changed in the database by hand is
  * seen after a restart.

@@ -6,7 +6,7 @@ import { UserPrincipal } from "../../common/identity";
 import { ServiceContext, UserContext } from "../../common/subgraph-server";
 import type { OfferCatalogue } from "./catalogue";
 import { createLoaders, SubscriptionsLoaders } from "./loaders";
-import { Subscription } from "./model";
+import { CloudSubscription } from "./model";
 import { canSeeSubscription, needsDelegatedAdminFact } from "./rules";
 
 export interface SubscriptionsDeps {
@@ -22,7 +22,7 @@ export interface SubscriptionsContext extends UserContext {
   loaders: SubscriptionsLoaders;
   catalogue: OfferCatalogue;
   /** S1 for one subscription. */
-  canSee(sub: Subscription): Promise<boolean>;
+  canSee(sub: CloudSubscription): Promise<boolean>;
 }
 
 export interface SubscriptionsServiceContext extends ServiceContext {

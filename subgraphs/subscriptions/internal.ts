@@ -7,7 +7,7 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import { SubscriptionStatus } from "../../common/enums";
 import type { SubscriptionsServiceContext } from "./context";
-import { Subscription } from "./model";
+import { CloudSubscription } from "./model";
 
 @Resolver()
 export class SubscriptionsInternalResolver {
@@ -18,7 +18,7 @@ export class SubscriptionsInternalResolver {
     @Ctx() ctx: SubscriptionsServiceContext,
   ): Promise<number> {
     return ctx.ds
-      .getRepository(Subscription)
+      .getRepository(CloudSubscription)
       .createQueryBuilder("s")
       .where("s.customerId = :c AND s.status = :active AND (s.partnerOfRecordId = :p OR s.billingPartnerId = :p)", {
         c: customerId.toLowerCase(),
@@ -36,7 +36,7 @@ export class SubscriptionsInternalResolver {
   ): Promise<string[]> {
     if (customerIds.length === 0) return [];
     const rows = await ctx.ds
-      .getRepository(Subscription)
+      .getRepository(CloudSubscription)
       .createQueryBuilder("s")
       .select("DISTINCT s.customerId", "customerId")
       .where("s.customerId IN (:...ids) AND (s.partnerOfRecordId = :p OR s.billingPartnerId = :p OR s.supportPartnerId = :p)", {

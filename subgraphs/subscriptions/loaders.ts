@@ -1,12 +1,13 @@
 /** Per-request DataLoaders of the subscriptions subgraph: every reference and list goes through one. */
 import DataLoader from "dataloader";
 import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
-import { byIdLoader, connectionLoader, pageWithTotal } from "../../common/connection-loader";
+import { byIdLoader } from "../../common/by-id-loader";
+import { KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
 import { UserPrincipal } from "../../common/identity";
-import { Subscription } from "./model";
+import { CloudSubscription } from "./model";
 import type { CustomerFacts, PartnerFacts } from "./rules";
 
 /**
@@ -14,7 +15,7 @@ import type { CustomerFacts, PartnerFacts } from "./rules";
  * whose subscriptions bought outside the program the viewing partner sees through an
  * active delegated admin relationship (MC2).
  */
-export function restrictToVisible(qb: SelectQueryBuilder<Subscription>, viewer: UserPrincipal, delegatedAdminCustomerIds: string[]) {
+export function restrictToVisible(qb: SelectQueryBuilder<CloudSubscription>, viewer: UserPrincipal, delegatedAdminCustomerIds: string[], parameter = "dapCustomers") {
   if (viewer.org === "operator") return qb;
   if (viewer.org === "customer") return qb.andWhere("s.customerId = :viewerCustomer", { viewerCustomer: viewer.tid });
   return qb.andWhere(
@@ -22,7 +23,7 @@ export function restrictToVisible(qb: SelectQueryBuilder<Subscription>, viewer: 
       w.where("s.partnerOfRecordId = :viewerPartner", { viewerPartner: viewer.tid })
         .orWhere("s.billingPartnerId = :viewerPartner")
         .orWhere("(s.channel <> :csp AND s.supportPartnerId = :viewerPartner)", { csp: SalesChannel.CSP });
-      if (delegatedAdminCustomerIds.length) w.orWhere("(s.channel <> :csp AND s.customerId IN (:...dapCustomers))", { dapCustomers: delegatedAdminCustomerIds });
+      if (delegatedAdminCustomerIds.length) w.orWhere(`(s.channel <> :csp AND s.customerId IN (:...${parameter}))`, { [parameter]: delegatedAdminCustomerIds });
     }),
   );
 }
@@ -39,14 +40,16 @@ export interface PartnerSubscriptionsArgs {
   columns?: readonly string[] | null;
 }
 
+/** Every subscription list's order: by purchase time, then id. */
+const SUBSCRIPTION_ORDER = ["createdAt", "id"] as const;
+
 const columnsKey = (columns?: readonly string[] | null) => columns?.join(",") ?? "*";
 
 export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { partners: InternalClient; customers: InternalClient }) {
   const subs = (columns?: readonly string[] | null) => {
-    const qb = ds.getRepository(Subscription).createQueryBuilder("s");
+    const qb = ds.getRepository(CloudSubscription).createQueryBuilder("s");
     return columns ? qb.select(columns.map((c) => `s.${c}`)) : qb;
   };
-  const ordered = (qb: SelectQueryBuilder<Subscription>) => qb.orderBy("s.createdAt", "ASC").addOrderBy("s.id", "ASC");
 
   const customerFacts = new DataLoader<string, CustomerFacts | null>(async (ids) => {
     const { customers } = await peers.customers.request<{ customers: CustomerFacts[] }>(
@@ -88,11 +91,19 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     return delegatedAdminCustomerIds;
   };
 
-  const customerQuery = async (customerIds: string[], args: CustomerSubscriptionsArgs) => {
-    const qb = ordered(subs(args.columns).where("s.customerId IN (:...customerIds)", { customerIds }));
-    if (args.status) qb.andWhere("s.status = :status", { status: args.status });
-    if (args.channel) qb.andWhere("s.channel = :channel", { channel: args.channel });
-    return restrictToVisible(qb, viewer, await delegatedAdminAmong(customerIds));
+  const customerList: KeysetList<CustomerSubscriptionsArgs, CloudSubscription> = {
+    name: "Customer.subscriptions",
+    entity: CloudSubscription,
+    alias: "s",
+    order: SUBSCRIPTION_ORDER,
+    filterKey: (a) => `${a.status ?? ""}|${a.channel ?? ""}`,
+    batchKey: (a) => `${a.status ?? ""}|${a.channel ?? ""}|${columnsKey(a.columns)}`,
+    rows: async (customerId, args, tag) => {
+      const qb = subs(args.columns).where(`s.customerId = :parent_${tag}`, { [`parent_${tag}`]: customerId });
+      if (args.status) qb.andWhere("s.status = :status", { status: args.status });
+      if (args.channel) qb.andWhere("s.channel = :channel", { channel: args.channel });
+      return restrictToVisible(qb, viewer, await delegatedAdminAmong([customerId]), `dap_${tag}`);
+    },
   };
 
   /**
@@ -113,29 +124,36 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     return ownDelegatedAdminCustomers;
   };
 
-  const partnerQuery = async (partnerIds: string[], args: PartnerSubscriptionsArgs) => {
-    const qb = ordered(
-      subs(args.columns).where(
+  const partnerList: KeysetList<PartnerSubscriptionsArgs, CloudSubscription> = {
+    name: "Partner.subscriptions",
+    entity: CloudSubscription,
+    alias: "s",
+    order: SUBSCRIPTION_ORDER,
+    filterKey: (a) => `${a.status ?? ""}|${a.customerId ?? ""}`,
+    batchKey: (a) => `${a.status ?? ""}|${a.customerId ?? ""}|${columnsKey(a.columns)}`,
+    rows: async (partnerId, args, tag) => {
+      const parent = `parent_${tag}`;
+      const qb = subs(args.columns).where(
         new Brackets((w) =>
           w
-            .where("s.partnerOfRecordId IN (:...partnerIds)", { partnerIds })
-            .orWhere("s.billingPartnerId IN (:...partnerIds)")
-            .orWhere("s.supportPartnerId IN (:...partnerIds)"),
+            .where(`s.partnerOfRecordId = :${parent}`, { [parent]: partnerId })
+            .orWhere(`s.billingPartnerId = :${parent}`)
+            .orWhere(`s.supportPartnerId = :${parent}`),
         ),
-      ),
-    );
-    if (args.status) qb.andWhere("s.status = :status", { status: args.status });
-    if (args.customerId) qb.andWhere("s.customerId = :customerId", { customerId: args.customerId });
-    // In its own list a partner is partner of record, billing or support partner of every row: S1 holds without delegated admin facts.
-    const othersList = viewer.org === "partner" && partnerIds.some((p) => p !== viewer.tid);
-    return restrictToVisible(qb, viewer, othersList ? await delegatedAdminCustomers() : []);
+      );
+      if (args.status) qb.andWhere("s.status = :status", { status: args.status });
+      if (args.customerId) qb.andWhere("s.customerId = :customerId", { customerId: args.customerId });
+      // In its own list a partner is partner of record, billing or support partner of every row: S1 holds without delegated admin facts.
+      const othersList = viewer.org === "partner" && partnerId !== viewer.tid;
+      return restrictToVisible(qb, viewer, othersList ? await delegatedAdminCustomers() : []);
+    },
   };
 
   return {
     customerFacts,
     partnerFacts: partnerFactsLoader(peers.partners),
     subscription: byIdLoader((ids) => subs().where("s.id IN (:...ids)", { ids }).getMany()),
-    subscriptionsOfOrder: new DataLoader<string, Subscription[]>(async (orderIds) => {
+    subscriptionsOfOrder: new DataLoader<string, CloudSubscription[]>(async (orderIds) => {
       const rows = await subs()
         .where("s.orderId IN (:...orderIds)", { orderIds: [...orderIds] })
         .orderBy("s.lineNumber", "ASC")
@@ -143,22 +161,8 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
         .getMany();
       return orderIds.map((id) => rows.filter((r) => r.orderId === id));
     }),
-    subscriptionsOfCustomer: connectionLoader<CustomerSubscriptionsArgs, Subscription>({
-      argsKey: (a) => `${a.status ?? ""}|${a.channel ?? ""}|${columnsKey(a.columns)}`,
-      fetchPage: async (customerId, args, page) => {
-        return pageWithTotal(await customerQuery([customerId], args), page);
-      },
-      fetchAll: async (customerIds, args) => (await customerQuery(customerIds, args)).getMany(),
-      parentsOf: (row) => [row.customerId],
-    }),
-    subscriptionsOfPartner: connectionLoader<PartnerSubscriptionsArgs, Subscription>({
-      argsKey: (a) => `${a.status ?? ""}|${a.customerId ?? ""}|${columnsKey(a.columns)}`,
-      fetchPage: async (partnerId, args, page) => {
-        return pageWithTotal(await partnerQuery([partnerId], args), page);
-      },
-      fetchAll: async (partnerIds, args) => (await partnerQuery(partnerIds, args)).getMany(),
-      parentsOf: (row) => [...new Set([row.partnerOfRecordId, row.billingPartnerId, row.supportPartnerId].filter((p): p is string => !!p))],
-    }),
+    subscriptionsOfCustomer: keysetLoader(ds, customerList, viewerScope(viewer)),
+    subscriptionsOfPartner: keysetLoader(ds, partnerList, viewerScope(viewer)),
   };
 }
 export type SubscriptionsLoaders = ReturnType<typeof createLoaders>;

@@ -52,7 +52,7 @@ export class Offer {
 @Index(["billingPartnerId", "status"])
 @Index(["supportPartnerId"])
 @Index(["orderId"])
-export class Subscription {
+export class CloudSubscription {
   @Field(() => ID, { description: "The subscription's id." })
   @PrimaryColumn({ type: "varchar", length: 36 })
   id!: string;
@@ -117,7 +117,7 @@ export class Subscription {
   version!: number;
 }
 
-export const SubscriptionConnection = ConnectionType(Subscription, "Subscription", "subscription");
+export const CloudSubscriptionConnection = ConnectionType(CloudSubscription, "CloudSubscription", "subscription");
 
 @ObjectType({ description: "A partner's order: each line item created one subscription." })
 @Entity("purchase_order")
@@ -177,7 +177,7 @@ export class RecordExternalSubscriptionInput {
 
 @ObjectType({ description: "The result of recordExternalSubscription." })
 export class RecordExternalSubscriptionPayload {
-  @Field(() => Subscription, { description: "The recorded subscription." }) subscription!: Subscription;
+  @Field(() => CloudSubscription, { description: "The recorded subscription." }) subscription!: CloudSubscription;
 }
 
 @InputType({ description: "One line of an order: it becomes one subscription." })
@@ -216,6 +216,6 @@ export class UpdateSubscriptionInput {
 }
 
 @ObjectType({ description: "The result of a subscription mutation." })
-export class SubscriptionPayload {
-  @Field(() => Subscription, { description: "The subscription as it now stands." }) subscription!: Subscription;
+export class CloudSubscriptionPayload {
+  @Field(() => CloudSubscription, { description: "The subscription as it now stands." }) subscription!: CloudSubscription;
 }

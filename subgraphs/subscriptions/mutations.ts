@@ -20,8 +20,8 @@ import {
   PlaceOrderPayload,
   RecordExternalSubscriptionInput,
   RecordExternalSubscriptionPayload,
-  Subscription,
-  SubscriptionPayload,
+  CloudSubscription,
+  CloudSubscriptionPayload,
   UpdateSubscriptionInput,
 } from "./model";
 import { visibleSubscription } from "./resolvers";
@@ -42,7 +42,7 @@ import {
 } from "./rules";
 
 /** The subscription the caller may change, or the refusal S1/S2 give. */
-async function changeableSubscription(ctx: SubscriptionsContext, id: string, field = "id"): Promise<Subscription> {
+async function changeableSubscription(ctx: SubscriptionsContext, id: string, field = "id"): Promise<CloudSubscription> {
   const sub = await visibleSubscription(ctx, uuidArg(id, field));
   if (!sub) throw notFound("Subscription");
   checkMayChange(ctx.principal, sub);
@@ -53,21 +53,21 @@ async function changeableSubscription(ctx: SubscriptionsContext, id: string, fie
  * Writes `change` only if the row is still at `sub.version` (S5): of two concurrent edits
  * from the same version exactly one wins; the other gets VERSION_CONFLICT and writes nothing.
  */
-async function saveChange(ctx: SubscriptionsContext, operation: string, sub: Subscription, change: Partial<Subscription>): Promise<Subscription> {
+async function saveChange(ctx: SubscriptionsContext, operation: string, sub: CloudSubscription, change: Partial<CloudSubscription>): Promise<CloudSubscription> {
   return ctx.deps.db.transaction(async (em) => {
     const result = await em
       .createQueryBuilder()
-      .update(Subscription)
+      .update(CloudSubscription)
       .set({ ...change, version: sub.version + 1 })
       .where("id = :id AND version = :version", { id: sub.id, version: sub.version })
       .execute();
     if (!result.affected) throw fail("VERSION_CONFLICT", "The subscription was changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [sub.id, sub.customerId, change.partnerOfRecordId, change.supportPartnerId]);
-    return em.findOneByOrFail(Subscription, { id: sub.id });
+    return em.findOneByOrFail(CloudSubscription, { id: sub.id });
   });
 }
 
-function offerOf(ctx: SubscriptionsContext, sub: Subscription): Offer {
+function offerOf(ctx: SubscriptionsContext, sub: CloudSubscription): Offer {
   const offer = ctx.catalogue.get(sub.offerId);
   if (!offer) throw new Error(`offer ${sub.offerId} missing for subscription ${sub.id}`);
   return offer;
@@ -134,7 +134,7 @@ export class SubscriptionMutations {
         );
         const subscriptions = await em.save(
           lines.map((line, lineNumber) =>
-            em.create(Subscription, {
+            em.create(CloudSubscription, {
               id: randomUUID(),
               customerId: customer.id,
               ...line,
@@ -170,13 +170,13 @@ export class SubscriptionMutations {
     if (customer.activeRelationships.some((r) => r.partnerId === partnerId || r.indirectProviderId === partnerId)) return true;
     if (customer.delegatedAdminPartnerIds.includes(partnerId)) return true;
     return ctx.ds
-      .getRepository(Subscription)
+      .getRepository(CloudSubscription)
       .createQueryBuilder("s")
       .where("s.customerId = :c AND (s.partnerOfRecordId = :p OR s.billingPartnerId = :p OR s.supportPartnerId = :p)", { c: customer.id, p: partnerId })
       .getExists();
   }
 
-  @Mutation(() => SubscriptionPayload, {
+  @Mutation(() => CloudSubscriptionPayload, {
     description: "The partner of record or billing partner changes quantity, auto-renew or name (S2–S5); the billing provider may name another active reseller as partner of record (S6).",
   })
   async updateSubscription(@Arg("input", () => UpdateSubscriptionInput, { description: "The subscription and the changes to make." }) input: UpdateSubscriptionInput, @Ctx() ctx: SubscriptionsContext) {
@@ -184,7 +184,7 @@ export class SubscriptionMutations {
     const sub = await changeableSubscription(ctx, input.id, "input.id");
     checkVersion(sub, input.expectedVersion);
     checkNotCancelled(sub);
-    const change: Partial<Subscription> = {};
+    const change: Partial<CloudSubscription> = {};
     const now = clock.now();
     if (input.quantity !== undefined && input.quantity !== null) {
       checkQuantityChange(sub, offerOf(ctx, sub), input.quantity, now);
@@ -199,7 +199,7 @@ export class SubscriptionMutations {
   }
 
   /** S6: only the billing provider, naming another of its ACTIVE resellers that serves the customer (as T5). */
-  private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: Subscription, resellerId: string): Promise<string> {
+  private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: CloudSubscription, resellerId: string): Promise<string> {
     if (sub.billingPartnerId !== ctx.principal.tid) throw forbidden("Only the billing provider can change the partner of record.");
     const [reseller, customer] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), ctx.loaders.customerFacts.load(sub.customerId)]);
     const active = await activeResellersOf(ctx.deps.partners, sub.billingPartnerId, [resellerId]);
@@ -210,17 +210,17 @@ export class SubscriptionMutations {
     return resellerId;
   }
 
-  @Mutation(() => SubscriptionPayload, { description: "Suspends an ACTIVE subscription (S3)." })
+  @Mutation(() => CloudSubscriptionPayload, { description: "Suspends an ACTIVE subscription (S3)." })
   async suspendSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
     return this.transition(ctx, "suspendSubscription", id, SubscriptionStatus.SUSPENDED, ROLES.change);
   }
 
-  @Mutation(() => SubscriptionPayload, { description: "Reactivates a SUSPENDED subscription (S3)." })
+  @Mutation(() => CloudSubscriptionPayload, { description: "Reactivates a SUSPENDED subscription (S3)." })
   async reactivateSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
     return this.transition(ctx, "reactivateSubscription", id, SubscriptionStatus.ACTIVE, ROLES.change);
   }
 
-  @Mutation(() => SubscriptionPayload, { description: "Cancels a subscription within 168 hours of purchase (S3, S4). Final." })
+  @Mutation(() => CloudSubscriptionPayload, { description: "Cancels a subscription within 168 hours of purchase (S3, S4). Final." })
   async cancelSubscription(@Arg("id", () => ID, { description: "The subscription." }) id: string, @Ctx() ctx: SubscriptionsContext) {
     return this.transition(ctx, "cancelSubscription", id, SubscriptionStatus.CANCELLED, ROLES.cancel);
   }
@@ -232,7 +232,7 @@ export class SubscriptionMutations {
     return { subscription: await saveChange(ctx, operation, sub, { status: to }) };
   }
 
-  @Mutation(() => SubscriptionPayload, {
+  @Mutation(() => CloudSubscriptionPayload, {
     description: "A customer's global admin hires a partner with a reseller or active delegated admin relationship to support a subscription bought outside the program (MC2).",
   })
   async hireSupportPartner(
@@ -268,7 +268,7 @@ export class SubscriptionMutations {
     const now = clock.now();
     const subscription = await ctx.deps.db.transaction(async (em) => {
       const recorded = await em.save(
-        em.create(Subscription, {
+        em.create(CloudSubscription, {
           id: randomUUID(),
           customerId,
           ...line,

@@ -1,37 +1,34 @@
 /** GraphQL reads of the subscriptions subgraph (S1 on every path) and the fields of its types. */
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
+import { PageArgsType } from "../../common/graphql-types";
 import { Cloud, SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { notFound } from "../../common/errors";
-import { toPage } from "../../common/pagination";
-import { connectionNodeFields } from "../../common/selection";
+import { toPageRequest } from "../../common/keyset";
+import { connectionNodeFields, selectsTotalCount } from "../../common/selection";
 import { uuidArg } from "../../common/validation";
 import type { SubscriptionsContext } from "./context";
 import { listColumns } from "./list-columns";
-import { CustomerRef, Offer, Order, PartnerRef, Subscription, SubscriptionConnection } from "./model";
+import { CustomerRef, Offer, Order, PartnerRef, CloudSubscription, CloudSubscriptionConnection } from "./model";
 
 /** A subscription by id, or null when S1 hides it from the viewer. Used by look-ups and `_entities`. */
-export async function visibleSubscription(ctx: SubscriptionsContext, id: string): Promise<Subscription | null> {
+export async function visibleSubscription(ctx: SubscriptionsContext, id: string): Promise<CloudSubscription | null> {
   const sub = await ctx.loaders.subscription.load(id.toLowerCase());
   return sub && (await ctx.canSee(sub)) ? sub : null;
 }
 
 const ref = <T>(id: string | null): T | null => (id ? ({ id } as T) : null);
-const pageArgs = {
-  first: { nullable: true, description: "Page size: default 20, at most 100." },
-  after: { nullable: true, description: "Cursor to continue after." },
-} as const;
 
-@Resolver(() => Subscription)
+@Resolver(() => CloudSubscription)
 export class SubscriptionResolver {
-  @Query(() => Subscription, { nullable: true, description: "A subscription the viewer may see (S1); NOT_FOUND otherwise." })
+  @Query(() => CloudSubscription, { nullable: true, description: "A subscription the viewer may see (S1); NOT_FOUND otherwise." })
   async subscription(@Arg("id", () => ID, { description: "The subscription's id." }) id: string, @Ctx() ctx: SubscriptionsContext) {
     const sub = await visibleSubscription(ctx, uuidArg(id, "id"));
     if (!sub) throw notFound("Subscription");
     return sub;
   }
 
-  @Query(() => [Offer], { description: "The offer catalogue of a cloud: the viewer's own (the operator may name any)." })
+  @Query(() => [Offer], { nullable: true, description: "The offer catalogue of a cloud: the viewer's own (the operator may name any)." })
   async offers(@Ctx() ctx: SubscriptionsContext, @Arg("cloud", () => Cloud, { nullable: true, description: "The cloud (default: the viewer's)." }) cloud?: Cloud | null) {
     const viewer = ctx.principal;
     let viewerCloud: Cloud | null = null;
@@ -43,35 +40,36 @@ export class SubscriptionResolver {
     return wanted ? all.filter((o) => o.clouds.includes(wanted)) : all;
   }
 
-  @FieldResolver(() => CustomerRef, { description: "The customer that uses it." })
-  customer(@Root() sub: Subscription) {
+  @FieldResolver(() => CustomerRef, { nullable: true, description: "The customer that uses it." })
+  customer(@Root() sub: CloudSubscription) {
     return ref<CustomerRef>(sub.customerId);
   }
 
   @FieldResolver(() => Offer, { description: "The offer bought." })
-  offer(@Root() sub: Subscription, @Ctx() ctx: SubscriptionsContext) {
+  offer(@Root() sub: CloudSubscription, @Ctx() ctx: SubscriptionsContext) {
     return ctx.catalogue.get(sub.offerId);
   }
 
   @FieldResolver(() => PartnerRef, { nullable: true, description: "The reseller named on the order, else the billing partner; null outside the program." })
-  partnerOfRecord(@Root() sub: Subscription) {
+  partnerOfRecord(@Root() sub: CloudSubscription) {
     return ref<PartnerRef>(sub.partnerOfRecordId);
   }
 
   @FieldResolver(() => PartnerRef, { nullable: true, description: "The partner that buys from the vendor (direct-bill partner or indirect provider); null outside the program." })
-  billingPartner(@Root() sub: Subscription) {
+  billingPartner(@Root() sub: CloudSubscription) {
     return ref<PartnerRef>(sub.billingPartnerId);
   }
 
   @FieldResolver(() => PartnerRef, { nullable: true, description: "For a subscription bought outside the program: the partner the customer hired to support it (MC2)." })
-  supportPartner(@Root() sub: Subscription) {
+  supportPartner(@Root() sub: CloudSubscription) {
     return ref<PartnerRef>(sub.supportPartnerId);
   }
 }
 
 @Resolver(() => CustomerRef)
 export class CustomerSubscriptionsResolver {
-  @FieldResolver(() => SubscriptionConnection, {
+  @FieldResolver(() => CloudSubscriptionConnection, {
+    nullable: true,
     description: "The customer's subscriptions the viewer may see (S1): all of them for the customer's own users, a partner only its own (MP4).",
   })
   subscriptions(
@@ -80,18 +78,18 @@ export class CustomerSubscriptionsResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg("status", () => SubscriptionStatus, { nullable: true, description: "Only this status." }) status?: SubscriptionStatus | null,
     @Arg("channel", () => SalesChannel, { nullable: true, description: "Only this channel." }) channel?: SalesChannel | null,
-    @Arg("first", () => Int, pageArgs.first) first?: number | null,
-    @Arg("after", () => String, pageArgs.after) after?: string | null,
+    @Args(() => PageArgsType) paging?: PageArgsType,
   ) {
-    const page = toPage(first, after);
+    const page = toPageRequest(paging);
     const columns = listColumns(ctx.ds, connectionNodeFields(info));
-    return ctx.loaders.subscriptionsOfCustomer.load({ parentId: customer.id, args: { status: status ?? null, channel: channel ?? null, columns }, page });
+    return ctx.loaders.subscriptionsOfCustomer.load({ parentId: customer.id, args: { status: status ?? null, channel: channel ?? null, columns }, page, withTotal: selectsTotalCount(info) });
   }
 }
 
 @Resolver(() => PartnerRef)
 export class PartnerSubscriptionsResolver {
-  @FieldResolver(() => SubscriptionConnection, {
+  @FieldResolver(() => CloudSubscriptionConnection, {
+    nullable: true,
     description: "Subscriptions this partner is partner of record, billing partner or support partner of, as far as the viewer may see them (S1).",
   })
   subscriptions(
@@ -100,34 +98,33 @@ export class PartnerSubscriptionsResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg("customerId", () => ID, { nullable: true, description: "Only this customer's." }) customerId?: string | null,
     @Arg("status", () => SubscriptionStatus, { nullable: true, description: "Only this status." }) status?: SubscriptionStatus | null,
-    @Arg("first", () => Int, pageArgs.first) first?: number | null,
-    @Arg("after", () => String, pageArgs.after) after?: string | null,
+    @Args(() => PageArgsType) paging?: PageArgsType,
   ) {
-    const page = toPage(first, after);
+    const page = toPageRequest(paging);
     const customer = customerId ? uuidArg(customerId, "customerId") : null;
     const columns = listColumns(ctx.ds, connectionNodeFields(info));
-    return ctx.loaders.subscriptionsOfPartner.load({ parentId: partner.id, args: { status: status ?? null, customerId: customer, columns }, page });
+    return ctx.loaders.subscriptionsOfPartner.load({ parentId: partner.id, args: { status: status ?? null, customerId: customer, columns }, page, withTotal: selectsTotalCount(info) });
   }
 }
 
 @Resolver(() => Order)
 export class OrderResolver {
-  @FieldResolver(() => CustomerRef, { description: "The customer it was placed for." })
+  @FieldResolver(() => CustomerRef, { nullable: true, description: "The customer it was placed for." })
   customer(@Root() order: Order) {
     return ref<CustomerRef>(order.customerId);
   }
 
-  @FieldResolver(() => PartnerRef, { description: "The partner that buys from the vendor." })
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "The partner that buys from the vendor." })
   billingPartner(@Root() order: Order) {
     return ref<PartnerRef>(order.billingPartnerId);
   }
 
-  @FieldResolver(() => PartnerRef, { description: "The reseller named on the order (T5), else the billing partner." })
+  @FieldResolver(() => PartnerRef, { nullable: true, description: "The reseller named on the order (T5), else the billing partner." })
   partnerOfRecord(@Root() order: Order) {
     return ref<PartnerRef>(order.partnerOfRecordId);
   }
 
-  @FieldResolver(() => [Subscription], { description: "The subscriptions it created (one per line item), as the viewer may see them." })
+  @FieldResolver(() => [CloudSubscription], { description: "The subscriptions it created (one per line item), as the viewer may see them." })
   async subscriptions(@Root() order: Order, @Ctx() ctx: SubscriptionsContext) {
     const all = await ctx.loaders.subscriptionsOfOrder.load(order.id);
     const visible = await Promise.all(all.map((s) => ctx.canSee(s)));

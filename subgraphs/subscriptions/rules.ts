@@ -10,7 +10,7 @@ import { badInput, fail } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
 import type { PartnerFacts } from "../../common/partner-facts";
 import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/validation";
-import type { Offer, PlaceOrderInput, Subscription } from "./model";
+import type { Offer, PlaceOrderInput, CloudSubscription } from "./model";
 
 export const ROLES = {
   placeOrder: ["GLOBAL_ADMIN", "ADMIN_AGENT", "SALES_AGENT"],
@@ -34,10 +34,10 @@ export interface CustomerFacts {
 
 // ---- S1: who sees a subscription ----
 
-export const isExternal = (s: Pick<Subscription, "channel">) => s.channel !== SalesChannel.CSP;
+export const isExternal = (s: Pick<CloudSubscription, "channel">) => s.channel !== SalesChannel.CSP;
 
 /** `delegatedAdmin`: whether the viewing partner has an active delegated admin relationship with the customer. */
-export function canSeeSubscription(viewer: UserPrincipal, sub: Subscription, delegatedAdmin: boolean): boolean {
+export function canSeeSubscription(viewer: UserPrincipal, sub: CloudSubscription, delegatedAdmin: boolean): boolean {
   if (viewer.org === "operator") return true;
   if (viewer.org === "customer") return sub.customerId === viewer.tid;
   const p = viewer.tid;
@@ -46,14 +46,14 @@ export function canSeeSubscription(viewer: UserPrincipal, sub: Subscription, del
 }
 
 /** Whether S1 for this viewer and subscription depends on delegated admin facts (so they are asked only then). */
-export function needsDelegatedAdminFact(viewer: UserPrincipal, sub: Subscription): boolean {
+export function needsDelegatedAdminFact(viewer: UserPrincipal, sub: CloudSubscription): boolean {
   return viewer.org === "partner" && isExternal(sub) && sub.partnerOfRecordId !== viewer.tid && sub.billingPartnerId !== viewer.tid && sub.supportPartnerId !== viewer.tid;
 }
 
 // ---- S2–S5: changes ----
 
 /** S2, MC3: only the partner of record or the billing partner changes a subscription. */
-export function checkMayChange(viewer: UserPrincipal, sub: Subscription): void {
+export function checkMayChange(viewer: UserPrincipal, sub: CloudSubscription): void {
   if (sub.partnerOfRecordId !== viewer.tid && sub.billingPartnerId !== viewer.tid) {
     throw fail(
       "NOT_PARTNER_OF_RECORD",
@@ -64,7 +64,7 @@ export function checkMayChange(viewer: UserPrincipal, sub: Subscription): void {
   }
 }
 
-export function checkVersion(sub: Subscription, expectedVersion: number | null | undefined): void {
+export function checkVersion(sub: CloudSubscription, expectedVersion: number | null | undefined): void {
   if (expectedVersion === undefined || expectedVersion === null) return;
   // Versions start at 1: anything below names no version at all, which is bad input, not a conflict.
   integerInRange(expectedVersion, "input.expectedVersion", 1, Number.MAX_SAFE_INTEGER);
@@ -73,14 +73,14 @@ export function checkVersion(sub: Subscription, expectedVersion: number | null |
   }
 }
 
-export function checkNotCancelled(sub: Subscription): void {
+export function checkNotCancelled(sub: CloudSubscription): void {
   if (sub.status === SubscriptionStatus.CANCELLED) throw fail("INVALID_STATE", "The subscription is CANCELLED; it changes no more.");
 }
 
-const withinWindow = (sub: Subscription, now: Date) => now.getTime() <= sub.createdAt.getTime() + CANCELLATION_WINDOW_MS;
+const withinWindow = (sub: CloudSubscription, now: Date) => now.getTime() <= sub.createdAt.getTime() + CANCELLATION_WINDOW_MS;
 
 /** S3, S4 and the offer's bounds for a new quantity. */
-export function checkQuantityChange(sub: Subscription, offer: Offer, quantity: number, now: Date): void {
+export function checkQuantityChange(sub: CloudSubscription, offer: Offer, quantity: number, now: Date): void {
   integerInRange(quantity, "input.quantity", offer.minQuantity, offer.maxQuantity);
   if (sub.status === SubscriptionStatus.SUSPENDED) throw fail("INVALID_STATE", "A suspended subscription takes no quantity change.");
   if (quantity < sub.quantity && !withinWindow(sub, now)) {
@@ -88,7 +88,7 @@ export function checkQuantityChange(sub: Subscription, offer: Offer, quantity: n
   }
 }
 
-export function checkTransition(sub: Subscription, to: SubscriptionStatus, now: Date): void {
+export function checkTransition(sub: CloudSubscription, to: SubscriptionStatus, now: Date): void {
   checkNotCancelled(sub);
   if (to === SubscriptionStatus.SUSPENDED && sub.status !== SubscriptionStatus.ACTIVE) throw fail("INVALID_STATE", "Only an ACTIVE subscription can be suspended.");
   if (to === SubscriptionStatus.ACTIVE && sub.status !== SubscriptionStatus.SUSPENDED) throw fail("INVALID_STATE", "Only a SUSPENDED subscription can be reactivated.");

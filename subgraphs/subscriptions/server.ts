@@ -7,7 +7,7 @@ import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
-import { Offer, Order, Subscription } from "./model";
+import { Offer, Order, CloudSubscription } from "./model";
 import { SubscriptionMutations } from "./mutations";
 import {
   CustomerSubscriptionsResolver,
@@ -19,14 +19,14 @@ import {
 
 const SubscriptionsActivityResolver = ActivityResolver("subscriptionsActivity", "subscriptions subgraph's mutations (placeOrder, subscription changes, recordExternalSubscription, hireSupportPartner)");
 
-export const SUBSCRIPTIONS_ENTITIES = [Offer, Subscription, Order, ActivityRecord];
+export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, Order, ActivityRecord];
 export const SUBSCRIPTIONS_STORAGE: SubgraphStorage = { entities: SUBSCRIPTIONS_ENTITIES, migrations: SUBSCRIPTIONS_MIGRATIONS };
 
 export function buildSubscriptionsSchema() {
   return buildFederatedSchema({
     resolvers: [SubscriptionResolver, CustomerSubscriptionsResolver, PartnerSubscriptionsResolver, OrderResolver, SubscriptionMutations, SubscriptionsActivityResolver],
     referenceResolvers: {
-      Subscription: { __resolveReference: (ref: { id: string }, ctx) => visibleSubscription(ctx, ref.id) },
+      CloudSubscription: { __resolveReference: (ref: { id: string }, ctx) => visibleSubscription(ctx, ref.id) },
     },
   });
 }

@@ -189,8 +189,8 @@ export const lookUp = (stack: Stack, tok: string, id: string) => stack.gql(tok, 
 
 /** `_entities` on the subscriptions subgraph directly, as `tok`. */
 export async function entity(stack: Stack, tok: string, id: string) {
-  const res = await stack.subgraphGql("subscriptions", tok, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subscription { id quantity } } }`, {
-    r: [{ __typename: "Subscription", id }],
+  const res = await stack.subgraphGql("subscriptions", tok, `query($r: [_Any!]!) { _entities(representations: $r) { ... on CloudSubscription { id quantity } } }`, {
+    r: [{ __typename: "CloudSubscription", id }],
   });
   return ok(res, "_entities")._entities[0] as { id: string; quantity: number } | null;
 }

@@ -3,7 +3,7 @@ import { FieldNode, Kind, OperationDefinitionNode, parse } from "graphql";
 import { DataSource } from "typeorm";
 import { connectionNodeFields } from "../../common/selection";
 import { ALWAYS_READ, listColumns } from "../../subgraphs/subscriptions/list-columns";
-import { Subscription } from "../../subgraphs/subscriptions/model";
+import { CloudSubscription } from "../../subgraphs/subscriptions/model";
 import { SUBGRAPH_STORAGE } from "../../subgraphs/storage";
 
 /** The info a resolver of `subscriptions` would get for this document. */
@@ -34,18 +34,18 @@ describe("subscription list columns", () => {
     expect([...connectionNodeFields(info)].sort()).toEqual(["id", "offer", "partnerOfRecord", "quantity", "status"]);
     const columns = listColumns(ds, connectionNodeFields(info))!;
     expect([...columns].sort()).toEqual([...ALWAYS_READ, "offerId", "quantity", "status"].sort());
-    expect(ds.getMetadata(Subscription).columns.length).toBe(19);
+    expect(ds.getMetadata(CloudSubscription).columns.length).toBe(19);
   });
 
   it("Performance: fields under edges.node, inline fragments and named fragments all count", () => {
-    const info = infoOf(`query { customer(id: "x") { subscriptions { edges { cursor node { ...F } } nodes { ... on Subscription { createdAt } } } } } fragment F on Subscription { friendlyName billingPartner { id } }`);
+    const info = infoOf(`query { customer(id: "x") { subscriptions { edges { cursor node { ...F } } nodes { ... on CloudSubscription { createdAt } } } } } fragment F on CloudSubscription { friendlyName billingPartner { id } }`);
     expect([...connectionNodeFields(info)].sort()).toEqual(["billingPartner", "createdAt", "friendlyName"]);
     expect(listColumns(ds, connectionNodeFields(info))).toEqual(expect.arrayContaining(["createdAt", "friendlyName", "billingPartnerId"]));
   });
 
   it("Performance: a field that is neither a column nor known to the list reads every column", () => {
     expect(listColumns(ds, new Set(["id", "somethingNew"]))).toBeNull();
-    expect(listColumns(ds, new Set(["__typename"]))).toEqual(ds.getMetadata(Subscription).columns.map((c) => c.propertyName).filter((c) => (ALWAYS_READ as string[]).includes(c)));
+    expect(listColumns(ds, new Set(["__typename"]))).toEqual(ds.getMetadata(CloudSubscription).columns.map((c) => c.propertyName).filter((c) => (ALWAYS_READ as string[]).includes(c)));
   });
 });
 

@@ -3,7 +3,7 @@ import { HOUR_MS } from "../../common/clock";
 import { DomainError } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
 import { BillingCycle, Cloud, CspProgram, ProductFamily, SalesChannel, SubscriptionStatus } from "../../common/enums";
-import type { Offer, Subscription } from "../../subgraphs/subscriptions/model";
+import type { Offer, CloudSubscription } from "../../subgraphs/subscriptions/model";
 import {
   CANCELLATION_WINDOW_MS,
   canSeeSubscription,
@@ -55,7 +55,7 @@ const offer = (over: Partial<Offer> = {}): Offer =>
   }) as Offer;
 
 const CREATED = new Date("2025-03-10T12:00:00.000Z");
-const sub = (over: Partial<Subscription> = {}): Subscription =>
+const sub = (over: Partial<CloudSubscription> = {}): CloudSubscription =>
   ({
     id: "55555555-5555-4555-8555-555555555555",
     customerId: CUSTOMER,
@@ -76,7 +76,7 @@ const sub = (over: Partial<Subscription> = {}): Subscription =>
     cancellationAllowedUntil: null,
     version: 1,
     ...over,
-  }) as Subscription;
+  }) as CloudSubscription;
 
 const partner = (id: string, over: Partial<PartnerFacts> = {}): PartnerFacts => ({
   id,

@@ -1,0 +1,267 @@
+/**
+ * Keyset paging for every connection (L1, L2). A cursor is the position of a row in its
+ * list's fixed order (the values of the order's columns, ending in `id`), bound by a checksum
+ * to the list that made it (field, viewer, parent, filters): a list walked page by page while
+ * rows come and go never shows a row twice and never skips one that stayed, and a cursor of
+ * another list, or an edited one, is refused on the argument that carried it.
+ *
+ * One statement answers all the parents of a batch (a dashboard's fifty customers): a
+ * UNION ALL of one member per parent, each `ORDER BY … LIMIT page + 1` on its own, so it
+ * reads what its page holds (plus one row to tell whether more follow) however many rows
+ * the parent has. The far side of a cursor costs one more row: a LIMIT 1 member looking
+ * back from it, so `hasPreviousPage` (forward) and `hasNextPage` (backward) are exact too.
+ * `totalCount` is a second statement, run only when a page asked for it: one COUNT member
+ * per parent over the list's filters.
+ */
+import { createHash } from "node:crypto";
+import DataLoader from "dataloader";
+import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import { badInput } from "./errors";
+import type { ConnectionShape } from "./graphql-types";
+import { PageArgs, pageSize } from "./pagination";
+
+/** What a connection field's paging arguments ask for, before the cursors are read against their list. */
+export interface PageRequest {
+  backward: boolean;
+  limit: number;
+  after: string | null;
+  before: string | null;
+}
+
+/** Checks sizes and `first` with `last`; cursors are checked by the list they claim to belong to. */
+export function toPageRequest(args: PageArgs = {}): PageRequest {
+  const { first, after, last, before } = args;
+  if (first != null && last != null) throw badInput("last", "cannot be given with `first`: page forward or backward, not both.");
+  const backward = last != null || (before != null && first == null && after == null);
+  return {
+    backward,
+    limit: backward ? pageSize(last, "last") : pageSize(first, "first"),
+    after: after ?? null,
+    before: before ?? null,
+  };
+}
+
+/** A list in keyset order: what the connection loader needs to know of it. */
+export interface KeysetList<A, R extends ObjectLiteral> {
+  /** Names the list in its cursors, e.g. `Customer.subscriptions`. */
+  name: string;
+  entity: EntityTarget<R>;
+  /** The alias `rows` gives the entity. */
+  alias: string;
+  /** The fixed order: entity properties, the last one `id` (ascending, or all descending). */
+  order: readonly (keyof R & string)[];
+  descending?: boolean;
+  /** What tells two lists of one parent apart: their filters (never the columns read). */
+  filterKey: (args: A) => string;
+  /** What tells two batches apart: filters and the columns read (one statement per distinct key). */
+  batchKey?: (args: A) => string;
+  /**
+   * The rows of the parent's list the viewer may see, filtered, in any order, unlimited.
+   * Parameters that differ between parents must have names ending in `tag`.
+   */
+  rows: (parentId: string, args: A, tag: string) => SelectQueryBuilder<R> | Promise<SelectQueryBuilder<R>>;
+}
+
+export interface ListKey<A> {
+  parentId: string;
+  args: A;
+  page: PageRequest;
+  /** Whether the page's selection asks for `totalCount` (counted only then). */
+  withTotal: boolean;
+}
+
+const CURSOR_FIELDS = { after: "after", before: "before" } as const;
+
+function checksum(identity: string, payload: string): string {
+  return createHash("sha256").update(identity).update("\n").update(payload).digest("base64url").slice(0, 16);
+}
+
+function encodeCursor(identity: string, values: readonly unknown[]): string {
+  const payload = Buffer.from(JSON.stringify(values)).toString("base64url");
+  return `${payload}.${checksum(identity, payload)}`;
+}
+
+function decodeCursor(identity: string, cursor: string, field: keyof typeof CURSOR_FIELDS, arity: number): unknown[] {
+  const refuse = () => badInput(CURSOR_FIELDS[field], "is not a cursor of this list: pass a cursor this list returned, with the same filters.");
+  const [payload, sum, extra] = cursor.split(".");
+  if (extra !== undefined || !payload || !sum || cursor.length > 2000 || sum !== checksum(identity, payload)) throw refuse();
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(payload, "base64url").toString());
+  } catch {
+    throw refuse();
+  }
+  if (!Array.isArray(values) || values.length !== arity || !values.every((v) => typeof v === "string" || typeof v === "number")) throw refuse();
+  return values;
+}
+
+/** A row's position as its cursor holds it: instants as the ISO text the database keeps. */
+const positionOf = <R extends ObjectLiteral>(row: R, order: readonly string[]) =>
+  order.map((prop) => (row[prop] instanceof Date ? (row[prop] as Date).toISOString() : row[prop]));
+
+/** The empty page of a list the viewer may not look into at all. */
+export function emptyConnection<T>(): ConnectionShape<T> {
+  return { edges: [], nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, totalCount: 0 };
+}
+
+const MEMBER = "keyset_member";
+/** Members of one batch's UNION: a page, or the one-row look behind a cursor. */
+type MemberKind = "page" | "behind";
+
+export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: KeysetList<A, R>, viewerScope: string) {
+  const meta = ds.getMetadata(list.entity);
+  const columnOf = (prop: string) => {
+    const column = meta.findColumnWithPropertyName(prop);
+    if (!column) throw new Error(`${list.name}: no column for ${prop}`);
+    return column;
+  };
+  const orderColumns = list.order.map(columnOf);
+  const escape = (name: string) => ds.driver.escape(name);
+  const identityOf = (key: ListKey<A>) => JSON.stringify([list.name, viewerScope, key.parentId, list.filterKey(key.args)]);
+  const batchKey = list.batchKey ?? list.filterKey;
+
+  /** `(a, b, id) > (:p0, :p1, :p2)` in the list's order, `<` against it; row values work on both dialects. */
+  const beyond = (qb: SelectQueryBuilder<R>, values: unknown[], ahead: boolean, inclusive: boolean, tag: string) => {
+    const ascending = ahead !== !!list.descending;
+    const names = values.map((_, i) => `${tag}_${i}`);
+    const lhs = orderColumns.map((c) => `${list.alias}.${c.propertyName}`).join(", ");
+    const rhs = names.map((n) => `:${n}`).join(", ");
+    qb.andWhere(`(${lhs}) ${ascending ? ">" : "<"}${inclusive ? "=" : ""} (${rhs})`, Object.fromEntries(names.map((n, i) => [n, values[i]])));
+  };
+
+  const orderBy = (qb: SelectQueryBuilder<R>, ahead: boolean) => {
+    const direction = ahead !== !!list.descending ? "ASC" : "DESC";
+    qb.orderBy();
+    for (const c of orderColumns) qb.addOrderBy(`${list.alias}.${c.propertyName}`, direction);
+  };
+
+  /** The order's columns are read even when the list reads only some columns: the outer ORDER BY and the cursors need them. */
+  const withOrderColumns = (qb: SelectQueryBuilder<R>) => {
+    const selected = new Set(qb.expressionMap.selects.map((s) => s.selection));
+    if (!selected.has(list.alias)) for (const c of orderColumns) if (!selected.has(`${list.alias}.${c.propertyName}`)) qb.addSelect(`${list.alias}.${c.propertyName}`);
+    return qb;
+  };
+
+  const hydrate = (raw: ObjectLiteral): R => {
+    const entity = meta.create() as R;
+    for (const column of meta.columns) {
+      const name = `${list.alias}_${column.databaseName}`;
+      if (name in raw) column.setEntityValue(entity, ds.driver.prepareHydratedValue(raw[name], column));
+    }
+    return entity;
+  };
+
+  async function pages(keys: readonly ListKey<A>[]): Promise<(ConnectionShape<R> | Error)[]> {
+    const answers: (ConnectionShape<R> | Error)[] = new Array(keys.length);
+    const members: { index: number; kind: MemberKind; qb: SelectQueryBuilder<R> }[] = [];
+    const cursors: { after: unknown[] | null; before: unknown[] | null }[] = [];
+    // Built concurrently: a list's per-parent look-ups (its DataLoaders) then batch across parents.
+    await Promise.all(keys.map(async (key, index) => {
+      try {
+        const identity = identityOf(key);
+        const { page } = key;
+        const after = page.after != null ? decodeCursor(identity, page.after, "after", orderColumns.length) : null;
+        const before = page.before != null ? decodeCursor(identity, page.before, "before", orderColumns.length) : null;
+        cursors[index] = { after, before };
+        const tag = `k${index}`;
+        const qb = withOrderColumns(await list.rows(key.parentId, key.args, tag));
+        if (after) beyond(qb, after, true, false, `${tag}_after`);
+        if (before) beyond(qb, before, false, false, `${tag}_before`);
+        orderBy(qb, !page.backward);
+        members.push({ index, kind: "page", qb: qb.addSelect(`'${index}:page'`, MEMBER).limit(page.limit + 1) });
+        // The cursor on the far side of the walk: is anything left behind it?
+        const behind = page.backward ? before : after;
+        if (behind) {
+          const look = withOrderColumns(await list.rows(key.parentId, key.args, tag));
+          beyond(look, behind, page.backward, true, `${tag}_behind`);
+          orderBy(look, page.backward);
+          members.push({ index, kind: "behind", qb: look.addSelect(`'${index}:behind'`, MEMBER).limit(1) });
+        }
+      } catch (error) {
+        answers[index] = error as Error;
+      }
+    }));
+    if (!members.length) return answers;
+    members.sort((x, y) => x.index - y.index || x.kind.localeCompare(y.kind));
+
+    const order = orderColumns.map((c) => `${escape(`${list.alias}_${c.databaseName}`)} ${list.descending ? "DESC" : "ASC"}`).join(", ");
+    const raw: ObjectLiteral[] = await run(members.map((m) => m.qb), `ORDER BY ${escape(MEMBER)}, ${order}`);
+    const rowsOf = new Map<string, R[]>();
+    for (const r of raw) {
+      const member = String(r[MEMBER]);
+      rowsOf.set(member, [...(rowsOf.get(member) ?? []), hydrate(r)]);
+    }
+    const pending = members.filter((m) => m.kind === "page");
+    const totals = await countTotals(keys, pending.map((m) => m.index));
+    for (const { index } of pending) {
+      const key = keys[index];
+      const identity = identityOf(key);
+      const fetched = rowsOf.get(`${index}:page`) ?? [];
+      const more = fetched.length > key.page.limit;
+      const rows = !more ? fetched : key.page.backward ? fetched.slice(1) : fetched.slice(0, key.page.limit);
+      const behind = (rowsOf.get(`${index}:behind`) ?? []).length > 0;
+      const edges = rows.map((node) => ({ cursor: encodeCursor(identity, positionOf(node, list.order)), node }));
+      answers[index] = {
+        edges,
+        nodes: rows,
+        pageInfo: {
+          hasNextPage: key.page.backward ? behind : more,
+          hasPreviousPage: key.page.backward ? more : behind,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+        totalCount: totals.get(index) ?? 0,
+      };
+    }
+    return answers;
+  }
+
+  /** One COUNT member per parent that asked for `totalCount`, in one statement. */
+  async function countTotals(keys: readonly ListKey<A>[], indexes: number[]): Promise<Map<number, number>> {
+    const wanted = indexes.filter((i) => keys[i].withTotal);
+    if (!wanted.length) return new Map();
+    const counts = await Promise.all(
+      wanted.map(async (index) => {
+        const qb = await list.rows(keys[index].parentId, keys[index].args, `k${index}`);
+        return qb.orderBy().select("COUNT(*)", "n").addSelect(`'${index}'`, MEMBER);
+      }),
+    );
+    const raw = await run(counts, "");
+    return new Map(raw.map((r) => [Number(r[MEMBER]), Number(r.n)]));
+  }
+
+  /** Runs the members as one UNION ALL statement; their parameters are merged (per-parent ones are tagged apart). */
+  async function run(qbs: SelectQueryBuilder<R>[], tail: string): Promise<ObjectLiteral[]> {
+    const sql = qbs.map((qb, i) => `SELECT * FROM (${qb.getQuery()}) ${escape(`m${i}`)}`).join(" UNION ALL ");
+    const parameters = Object.assign({}, ...qbs.map((qb) => qb.getParameters()));
+    const [query, bound] = ds.driver.escapeQueryWithParameters(`${sql} ${tail}`, parameters);
+    return ds.query(query, bound);
+  }
+
+  return new DataLoader<ListKey<A>, ConnectionShape<R>, string>(
+    async (keys) => {
+      // One statement per distinct batch key (filters and columns read), however many parents.
+      const groups = new Map<string, number[]>();
+      for (const [i, key] of keys.entries()) groups.set(batchKey(key.args), [...(groups.get(batchKey(key.args)) ?? []), i]);
+      const answers: (ConnectionShape<R> | Error)[] = new Array(keys.length);
+      await Promise.all(
+        [...groups.values()].map(async (indexes) => {
+          const results = await pages(indexes.map((i) => keys[i]));
+          indexes.forEach((i, j) => (answers[i] = results[j]));
+        }),
+      );
+      return answers;
+    },
+    {
+      cacheKeyFn: (k) => JSON.stringify([k.parentId, batchKey(k.args), k.page, k.withTotal]),
+    },
+  );
+}
+
+/** One page of a list without a parent (a root field): the same statement shape as a batch of one. */
+export function loadPage<A, R extends ObjectLiteral>(ds: DataSource, list: KeysetList<A, R>, viewerScope: string, key: Omit<ListKey<A>, "parentId">) {
+  return keysetLoader(ds, list, viewerScope).load({ ...key, parentId: "" });
+}
+
+/** Whose list a cursor was made for: lists are what a viewer may see, so a cursor does not travel between organisations. */
+export const viewerScope = (viewer: { org: string; tid?: string | null }) => `${viewer.org}:${viewer.tid ?? ""}`;
