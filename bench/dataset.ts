@@ -22,6 +22,7 @@ import {
   SubscriptionStatus,
 } from "../common/enums";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "../subgraphs/customers/model";
+import { customerSearchText } from "../subgraphs/customers/search";
 import { CUSTOMERS_STORAGE } from "../subgraphs/customers/server";
 import { Partner, ResellerRelationship } from "../subgraphs/partners/model";
 import { pairKeyOf } from "../subgraphs/partners/rules";
@@ -131,7 +132,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
     const id = randomUUID();
     const name = `${COMPANY_WORDS[j % COMPANY_WORDS.length]} ${String(j).padStart(5, "0")}`;
     customers.push({
-      id, companyName: name, defaultDomain: `bench-${j}.onmicrosoft.com`, cloud: Cloud.GLOBAL, country: "US", createdAt: ago(800),
+      id, companyName: name, defaultDomain: `bench-${j}.onmicrosoft.com`, searchText: customerSearchText({ companyName: name, defaultDomain: `bench-${j}.onmicrosoft.com` }), cloud: Cloud.GLOBAL, country: "US", createdAt: ago(800),
       billingEmail: `billing@bench-${j}.example.com`, billingAddressLine: `${j} Main Street`, billingCity: "Redmond", billingPostalCode: "98052",
     } as Customer);
     const sellers: Seller[] = [];

@@ -12,6 +12,9 @@ import { readConfig, SUBGRAPH_NAMES, SubgraphName } from "../common/config";
 import { Database, openDatabase } from "../common/db";
 import { PendingMigrationsError, pendingSchemaChanges } from "../common/migrations";
 import { migrateAll } from "../scripts/migrate";
+import { applySearch } from "../subgraphs/customers/loaders";
+import { Customer } from "../subgraphs/customers/model";
+import { customerSearchText } from "../subgraphs/customers/search";
 import { buildPartnersServer } from "../subgraphs/partners/server";
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
@@ -80,6 +83,56 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
     const again = await openDatabase({ name, ...storage, migrate: false, ...at });
     expect(again.appliedMigrations).toEqual([]);
     await again.close();
+  });
+
+  it("L3: the CustomerSearchText migration folds the customers stored before it (in batches) so search finds them, and leaves searchText NOT NULL", async () => {
+    const place = freshPlace(dialect);
+    const storage = SUBGRAPH_STORAGE.customers;
+    const all = storage.migrations[dialect];
+    const index = all.findIndex((m) => new m().name?.startsWith("CustomerSearchText"));
+    expect(index).toBeGreaterThan(0);
+    const at = place.at("customers");
+
+    // The database as the previous release left it, with customers in it: more than one batch (500).
+    const before = await openDatabase({ name: "customers", ...storage, migrations: { ...storage.migrations, [dialect]: all.slice(0, index) }, migrate: true, ...at });
+    const names = ["Ärger GmbH", "Äpfel Süd".normalize("NFD"), "ΟΔΟΣ ΣΟΦΊΑΣ", ...Array.from({ length: 1200 }, (_, i) => `Filler ${i}`)];
+    const rows = names.map((companyName, i) => ({ id: randomUUID(), companyName, defaultDomain: `old${i}.onmicrosoft.com` }));
+    try {
+      for (let i = 0; i < rows.length; i += 250) {
+        const chunk = rows.slice(i, i + 250);
+        let n = 0;
+        const p = () => (dialect === "postgres" ? `$${++n}` : "?");
+        const tuples = chunk.map(() => `(${p()}, ${p()}, ${p()}, 'GLOBAL', 'DE', '2026-01-01T00:00:00.000Z')`);
+        await before.dataSource.query(
+          `INSERT INTO "customer" ("id", "companyName", "defaultDomain", "cloud", "country", "createdAt") VALUES ${tuples.join(", ")}`,
+          chunk.flatMap((r) => [r.id, r.companyName, r.defaultDomain]),
+        );
+      }
+    } finally {
+      await before.close();
+    }
+
+    const after = await openDatabase({ name: "customers", ...storage, migrate: true, ...at });
+    try {
+      expect(after.appliedMigrations).toEqual(all.slice(index).map((m) => new m().name));
+      const stored: { id: string; searchText: string | null }[] = await after.dataSource.query(`SELECT "id", "searchText" FROM "customer"`);
+      const byId = new Map(stored.map((r) => [r.id, r.searchText]));
+      expect(stored).toHaveLength(rows.length);
+      for (const r of rows) expect(byId.get(r.id)).toBe(customerSearchText(r));
+      const found = async (search: string) =>
+        (await applySearch(after.dataSource.getRepository(Customer).createQueryBuilder("c"), search).getMany()).map((c) => c.companyName.normalize("NFC")).sort();
+      expect(await found("ärger")).toEqual(["Ärger GmbH"]);
+      expect(await found("äpfel")).toEqual(["Äpfel Süd"]);
+      expect(await found("σοφίας")).toEqual(["ΟΔΟΣ ΣΟΦΊΑΣ"]);
+      expect(await found("OLD1199.")).toEqual(["Filler 1196"]); // by domain; the last batch too
+      expect(await pendingSchemaChanges(after.dataSource)).toEqual({ up: [], down: [] });
+      const missing = await after.dataSource
+        .query(`INSERT INTO "customer" ("id", "companyName", "defaultDomain", "cloud", "country", "createdAt") VALUES ('${randomUUID()}', 'No Fold', 'nofold.onmicrosoft.com', 'GLOBAL', 'DE', '2026-01-01T00:00:00.000Z')`)
+        .then(() => null, (e: Error) => e.message);
+      expect(missing).toMatch(/NOT NULL|null value/i);
+    } finally {
+      await after.close();
+    }
   });
 
   it("Migrations: the check can fail — without the migrations, the schema builder reports every table as missing", async () => {

@@ -53,6 +53,13 @@ export class Customer {
   @InstantColumn()
   createdAt!: Date;
 
+  /**
+   * Company name and domain folded for text search (L3; `customerSearchText` in search.ts). Every
+   * insert writes it, and so must anything that changes either field. Not in GraphQL, not loaded.
+   */
+  @Column({ type: "text", select: false })
+  searchText!: string;
+
   @Column({ type: "varchar", length: 254, nullable: true }) billingEmail!: string | null;
   @Column({ type: "varchar", length: 200, nullable: true }) billingAddressLine!: string | null;
   @Column({ type: "varchar", length: 100, nullable: true }) billingCity!: string | null;

@@ -45,6 +45,7 @@ import {
   validateDelegatedAdmin,
   validateRegistration,
 } from "./rules";
+import { customerSearchText } from "./search";
 
 async function ownPartner(ctx: CustomersContext): Promise<PartnerFacts> {
   const partner = await ctx.loaders.partnerFacts.load(ctx.principal.tid!);
@@ -85,7 +86,7 @@ export class CustomerMutations {
       // INSERT, never save(): save() of a caller-chosen id that a concurrent registration has
       // just written would silently UPDATE (overwrite) that customer instead of failing.
       const customer = await ctx.deps.db.transaction(async (em) => {
-        const row = em.create(Customer, { ...fields, ...validateBillingProfile(null), createdAt: clock.now() });
+        const row = em.create(Customer, { ...fields, ...validateBillingProfile(null), createdAt: clock.now(), searchText: customerSearchText(fields) });
         await em.insert(Customer, row);
         await recordActivity(em, ctx, "registerCustomerTenant", [row.id]);
         return row;
@@ -131,7 +132,7 @@ export class CustomerMutations {
     const now = clock.now();
     try {
       const customer = await ctx.deps.db.transaction(async (em) => {
-        const created = em.create(Customer, { id: randomUUID(), cloud: partner.cloud, createdAt: now, ...fields });
+        const created = em.create(Customer, { id: randomUUID(), cloud: partner.cloud, createdAt: now, ...fields, searchText: customerSearchText(fields) });
         await em.insert(Customer, created);
         const relationship = em.create(CustomerPartnerRelationship, {
           id: randomUUID(),
