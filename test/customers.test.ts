@@ -671,4 +671,69 @@ describe.each(DIALECTS)("customers (%s)", (dialect) => {
       expect((await listIds(stack, await operatorToken(), tag)).sort()).toEqual([a1, a2, b1].sort());
     });
   });
+
+  // ---------------------------------------------------------------- L3 text search
+
+  describe("L3 text search", () => {
+    /** A fresh partner with one customer per name (stored exactly as given), ids by label; searches see only these. */
+    async function partnerWith(names: Record<string, string>) {
+      const partner = await enroll(stack);
+      const ids: Record<string, string> = {};
+      for (const [label, companyName] of Object.entries(names)) {
+        const created = await ok(stack, partner.token, CREATE_CUSTOMER, { input: customerInput({ companyName, defaultDomain: uniqueDomain("l3") }) });
+        expect(created.createCustomer.customer.companyName).toBe(companyName); // stored as sent, not normalised
+        ids[created.createCustomer.customer.id] = label;
+      }
+      /** Labels found by `search`, through Query.customers and Partner.customers alike. */
+      const found = async (search: string) => {
+        const viaQuery = (await listIds(stack, partner.token, search)).map((id) => ids[id]).sort();
+        const viaPartner = await ok(stack, partner.token, PARTNER_CUSTOMERS, { p: partner.id, r: null, s: search });
+        expect(viaPartner.partner.customers.totalCount).toBe(viaPartner.partner.customers.nodes.length);
+        expect(viaPartner.partner.customers.nodes.map((n: any) => ids[n.id]).sort()).toEqual(viaQuery);
+        return viaQuery;
+      };
+      return { partner, found };
+    }
+
+    it("L3: search folds case by Unicode rules: `ärger` finds `Ärger GmbH`, `σοφία` finds `Σοφία` and final-sigma forms, `straße` finds `STRASSE`", async () => {
+      const { found } = await partnerWith({
+        aerger: "Ärger GmbH",
+        arger: "Arger Ltd",
+        sofia: "Σοφία Α.Ε.",
+        sofiasUpper: "ΟΔΟΣ ΣΟΦΊΑΣ",
+        sofiasLower: "Οδός Σοφίας",
+        strasse: "Straße Bau",
+        STRASSE: "STRASSE Logistik",
+      });
+      expect(await found("ärger")).toEqual(["aerger"]);
+      expect(await found("ÄRGER GMBH")).toEqual(["aerger"]);
+      expect(await found("arger")).toEqual(["arger"]); // folding is not accent stripping
+      expect(await found("σοφία")).toEqual(["sofia", "sofiasLower", "sofiasUpper"]);
+      expect(await found("ΣΟΦΊΑ")).toEqual(["sofia", "sofiasLower", "sofiasUpper"]);
+      expect(await found("σοφίας")).toEqual(["sofiasLower", "sofiasUpper"]); // final ς matches Σ
+      expect(await found("ΣΟΦΊΑΣ")).toEqual(["sofiasLower", "sofiasUpper"]);
+      expect(await found("οδόσ σοφίασ")).toEqual(["sofiasLower"]); // σ for ς; Οδός has a tonos, ΟΔΟΣ none
+      expect(await found("οδοσ σοφίασ")).toEqual(["sofiasUpper"]);
+      expect(await found("straße")).toEqual(["STRASSE", "strasse"]);
+      expect(await found("STRASSE")).toEqual(["STRASSE", "strasse"]);
+      expect(await found("STRAẞE")).toEqual(["STRASSE", "strasse"]); // the capital sharp s folds to ss too
+    });
+
+    it("L3: search matches whatever the normalisation form of either side: a decomposed A + U+0308 finds a composed Ä and a composed term finds a name stored decomposed", async () => {
+      const composed = "Äpfel Nord".normalize("NFC");
+      const decomposed = "Äpfel Süd".normalize("NFD");
+      expect(decomposed).toHaveLength(composed.length + 1); // the fixture really is decomposed
+      const { found } = await partnerWith({ composed, decomposed, plain: "Apfel West", ligature: "Oﬃce Depot", percent: "100% Bio" });
+      expect(await found("äpfel")).toEqual(["composed", "decomposed"]);
+      expect(await found("A\u0308PFEL")).toEqual(["composed", "decomposed"]);
+      expect(await found("a\u0308pfel nord")).toEqual(["composed"]);
+      expect(await found("äpfel süd")).toEqual(["decomposed"]);
+      expect(await found("ÄPFEL SU\u0308D")).toEqual(["decomposed"]);
+      expect(await found("apfel")).toEqual(["plain"]);
+      expect(await found("office")).toEqual(["ligature"]); // compatibility forms too (NFKC)
+      expect(await found("100％")).toEqual(["percent"]); // a full-width % is a literal %, as % is
+      expect(await found("％")).toEqual(["percent"]);
+      expect(await found("_")).toEqual([]);
+    });
+  });
 });

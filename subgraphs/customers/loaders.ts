@@ -11,6 +11,7 @@ import { UserPrincipal } from "../../common/identity";
 import { optionalText } from "../../common/validation";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
 import type { PartnerFacts } from "./rules";
+import { searchPattern } from "./search";
 
 function groupBy<R>(rows: R[], keys: readonly string[], keyOf: (r: R) => string): R[][] {
   const map = new Map<string, R[]>(keys.map((k) => [k, []]));
@@ -50,12 +51,16 @@ export function restrictToListable(qb: SelectQueryBuilder<Customer>, viewer: Use
   });
 }
 
+/**
+ * L3: `search` matches the company name or domain by Unicode case folding in any normalisation
+ * form: the term is folded as `customer.searchText` was (search.ts), then found by a plain LIKE.
+ */
 export function applySearch(qb: SelectQueryBuilder<Customer>, search?: string | null) {
   // Validated like any text: PostgreSQL refuses a NUL in a LIKE pattern with an error, not an empty result.
-  const term = optionalText(search, "search", 253)?.toLowerCase();
-  if (!term) return qb;
-  const like = `%${term.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-  return qb.andWhere("(LOWER(c.companyName) LIKE :like ESCAPE '\\' OR c.defaultDomain LIKE :like ESCAPE '\\')", { like });
+  const term = optionalText(search, "search", 253);
+  const like = term ? searchPattern(term) : null;
+  if (!like) return qb;
+  return qb.andWhere("c.searchText LIKE :like ESCAPE '\\'", { like });
 }
 
 export interface PartnerCustomersArgs {
