@@ -29,8 +29,11 @@ export function InstantColumn(options: Pick<ColumnOptions, "nullable" | "name"> 
 /** Counts SQL statements, so tests and the benchmark can prove "no N+1". */
 export class StatementCounter implements Logger {
   count = 0;
-  logQuery(query: string): void {
+  /** The last statement and its parameters, for tests that EXPLAIN what a request ran (never logged). */
+  last: { query: string; parameters: unknown[] } | undefined;
+  logQuery(query: string, parameters?: unknown[]): void {
     this.count++;
+    this.last = { query, parameters: parameters ?? [] };
     // LOG_LEVEL=trace shows every statement (without parameters: they may hold user data).
     if (logger.isLevelEnabled("trace")) logger.trace({ query }, "sql");
   }

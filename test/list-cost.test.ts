@@ -1,0 +1,89 @@
+/**
+ * L2: what a page costs depends on the page, not on the database. A customer with 5 000
+ * subscriptions and a dashboard of 50 customers each with a page of subscriptions: the list
+ * statement reads (PostgreSQL's EXPLAIN ANALYZE, rows out of every scan) what the pages hold
+ * plus one row per parent, and `totalCount` is counted only when it is selected.
+ */
+import { randomUUID } from "node:crypto";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
+import { CloudSubscription } from "../subgraphs/subscriptions/model";
+import { createCustomer, enroll } from "./support/fixtures";
+import { DIALECTS, Stack, startStack } from "./support/stack";
+
+/** Rows read by every scan of a plan (EXPLAIN ANALYZE's actual rows, times loops). */
+function rowsScanned(plan: any): number {
+  const own = /Scan/.test(plan["Node Type"]) ? plan["Actual Rows"] * plan["Actual Loops"] + (plan["Rows Removed by Filter"] ?? 0) : 0;
+  return own + (plan.Plans ?? []).reduce((sum: number, p: any) => sum + rowsScanned(p), 0);
+}
+
+const postgres = DIALECTS.filter((d) => d === "postgres");
+(postgres.length ? describe.each(postgres) : describe.skip.each(["postgres" as const]))("L2: list cost (%s)", (dialect) => {
+  let stack: Stack;
+  let provider: { id: string; token: string };
+  let customers: { id: string; token: string }[];
+  beforeAll(async () => {
+    stack = await startStack(dialect);
+    provider = await enroll(stack);
+    customers = [];
+    for (let i = 0; i < 50; i++) customers.push(await createCustomer(stack, provider));
+    // 5 000 subscriptions for the first customer, 100 for each other: written straight into the subgraph's table.
+    const ds = stack.subgraphs.subscriptions.db.dataSource;
+    const row = (customerId: string, i: number) => ({
+      id: randomUUID(), customerId, offerId: "m365-business-standard", friendlyName: `s${i}`, quantity: 1,
+      status: SubscriptionStatus.ACTIVE, billingCycle: BillingCycle.MONTHLY, termDuration: "P1M", autoRenew: true, channel: SalesChannel.CSP,
+      partnerOfRecordId: provider.id, billingPartnerId: provider.id, supportPartnerId: null, orderId: null, lineNumber: null,
+      createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000), commitmentEndsAt: null, cancellationAllowedUntil: null, version: 1,
+    });
+    const rows = [...Array.from({ length: 5000 }, (_, i) => row(customers[0].id, i)), ...customers.slice(1).flatMap((c, j) => Array.from({ length: 100 }, (_, i) => row(c.id, j * 100 + i)))];
+    for (let i = 0; i < rows.length; i += 500) await ds.manager.insert(CloudSubscription, rows.slice(i, i + 500));
+    await ds.query("ANALYZE subscription");
+  }, 120_000);
+  afterAll(() => stack?.stop());
+
+  /** Runs `query`, then EXPLAIN ANALYZEs the subscriptions subgraph's last statement. */
+  async function lastListStatement(query: string, variables: Record<string, unknown>) {
+    const res = await stack.gql(provider.token, query, variables);
+    expect(res.errors).toBeUndefined();
+    const counter = stack.subgraphs.subscriptions.db.statements;
+    const last = counter.last!;
+    const [{ "QUERY PLAN": [explained] }] = await stack.subgraphs.subscriptions.db.dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${last.query}`, last.parameters);
+    return { res, sql: last.query, scanned: rowsScanned(explained.Plan) };
+  }
+
+  it("L2: a customer with 5 000 subscriptions: a page of 10, forward or backward from a cursor, reads about the page, not the 5 000", async () => {
+    const Q = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { customer(id: $id) { subscriptions(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { id } } } } }`;
+    const first = await lastListStatement(Q, { id: customers[0].id, first: 10 });
+    expect(first.scanned).toBeLessThanOrEqual(11 * 2);
+    const middle = first.res.data.customer.subscriptions.edges[9].cursor;
+    const next = await lastListStatement(Q, { id: customers[0].id, first: 10, after: middle });
+    expect(next.scanned).toBeLessThanOrEqual((11 + 1) * 2);
+    const back = await lastListStatement(Q, { id: customers[0].id, last: 10 });
+    expect(back.scanned).toBeLessThanOrEqual(11 * 2);
+  });
+
+  it("L2: a dashboard of 50 customers, each with a page of 10 subscriptions, reads about 50 × 11 rows in one list statement, not the 9 900", async () => {
+    const Q = `query($first: Int) { partner(id: "${provider.id}") { customers(first: 50) { nodes { id subscriptions(first: $first) { nodes { id } } } } } }`;
+    const statementsFor = async (first: number) => {
+      const before = stack.statements().subscriptions;
+      await stack.gql(provider.token, Q, { first });
+      return stack.statements().subscriptions - before;
+    };
+    // As many statements for 50 parents' pages of 1 as of 10: one list statement for the batch, not one per parent.
+    expect(await statementsFor(10)).toBe(await statementsFor(1));
+    const { res, scanned, sql } = await lastListStatement(Q, { first: 10 });
+    expect(res.data.partner.customers.nodes.every((c: any) => c.subscriptions.nodes.length === 10)).toBe(true);
+    expect(sql).toMatch(/UNION ALL/);
+    expect(scanned).toBeLessThanOrEqual(50 * 11 * 2);
+  });
+
+  it("L2: totalCount is counted only when selected", async () => {
+    const without = stack.statements().subscriptions;
+    await stack.gql(provider.token, `{ customer(id: "${customers[0].id}") { subscriptions(first: 5) { nodes { id } } } }`);
+    const plain = stack.statements().subscriptions - without;
+    const withCount = stack.statements().subscriptions;
+    const counted = await stack.gql(provider.token, `{ customer(id: "${customers[0].id}") { subscriptions(first: 5) { totalCount nodes { id } } } }`);
+    expect(counted.data.customer.subscriptions.totalCount).toBe(5000);
+    expect(stack.statements().subscriptions - withCount).toBe(plain + 1);
+    expect(stack.subgraphs.subscriptions.db.statements.last!.query).toMatch(/COUNT\(\*\)/);
+  });
+});
