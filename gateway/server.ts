@@ -18,6 +18,7 @@ import { DomainError, forbiddenRequest } from "../common/errors";
 import { describeError, logger } from "../common/logger";
 import { formatError } from "../common/format-error";
 import { queryLimits } from "./limits";
+import { inputPathsPlugin } from "./input-paths";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
@@ -159,6 +160,8 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     introspection: !config.production,
     plugins: [
       ...limits.plugins,
+      // Variables GraphQL refuses name the argument's field too (I4).
+      inputPathsPlugin(),
       // No response cache reads cache hints: computing a cache policy per request is wasted work.
       ApolloServerPluginCacheControlDisabled(),
       config.production

@@ -478,17 +478,19 @@ describe.each(DIALECTS)("bad input (%s)", (dialect) => {
       rowsBefore = await everyRow(stack);
     });
 
-    it.each(GRAPHQL_LAYER)("Bad input: $name without $label (variables) → BAD_USER_INPUT naming it, HTTP 400", async ({ name, leaf }) => {
+    it.each(GRAPHQL_LAYER)("Bad input: $name without $label (variables) → BAD_USER_INPUT naming it in extensions.field, HTTP 400", async ({ name, leaf }) => {
       const variables = withChange(sampleVariables(name), leaf.path, { remove: true });
       const { status, body } = await post(stack, operator, operationOf(name), variables);
-      expect({ status, code: body.errors?.[0]?.extensions?.code, data: body.data ?? null }).toEqual({ status: 400, code: "BAD_USER_INPUT", data: null });
+      const ext = body.errors?.[0]?.extensions ?? {};
+      expect({ status, code: ext.code, field: ext.field, data: body.data ?? null }).toEqual({ status: 400, code: "BAD_USER_INPUT", field: leaf.path.join("."), data: null });
       expect(body.errors![0].message).toContain(String(leaf.path[leaf.path.length - 1]));
     });
 
-    it.each(GRAPHQL_LAYER)("Bad input: $name with $label of the wrong type (variables) → BAD_USER_INPUT naming it, HTTP 400", async ({ name, leaf }) => {
+    it.each(GRAPHQL_LAYER)("Bad input: $name with $label of the wrong type (variables) → BAD_USER_INPUT naming it in extensions.field, HTTP 400", async ({ name, leaf }) => {
       const variables = withChange(sampleVariables(name), leaf.path, { value: wrongKind(leaf.type) });
       const { status, body } = await post(stack, operator, operationOf(name), variables);
-      expect({ status, code: body.errors?.[0]?.extensions?.code, data: body.data ?? null }).toEqual({ status: 400, code: "BAD_USER_INPUT", data: null });
+      const ext = body.errors?.[0]?.extensions ?? {};
+      expect({ status, code: ext.code, field: ext.field, data: body.data ?? null }).toEqual({ status: 400, code: "BAD_USER_INPUT", field: leaf.path.join("."), data: null });
       expect(body.errors![0].message).toContain(leaf.path.length === 1 ? `$${leaf.path[0]}` : String(leaf.path[leaf.path.length - 1]));
     });
 
@@ -500,6 +502,64 @@ describe.each(DIALECTS)("bad input (%s)", (dialect) => {
 
     it("Bad input: none of the refusals above wrote anything, in any subgraph", async () => {
       expect(await everyRow(stack)).toEqual(rowsBefore);
+    });
+  });
+
+  describe("I4: a variable GraphQL refuses names the argument's field (extensions.field), not the variable", () => {
+    const PLACE = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } } }`;
+    const order = (lineItem: object, over: Record<string, unknown> = {}) => ({
+      input: { customerId: randomUUID(), idempotencyKey: randomUUID(), lineItems: [lineItem], ...over },
+    });
+    const withoutCustomer = () => {
+      const { customerId: _drop, ...input } = order(line()).input;
+      return { input };
+    };
+    const CASES: [string, string, Record<string, unknown>, string][] = [
+      ["a string for a nested Int (placeOrder lineItems.0.quantity)", PLACE, order(line({ quantity: "ten" as unknown as number })), "input.lineItems.0.quantity"],
+      ["an unknown enum value in a nested field (billingCycle WEEKLY)", PLACE, order(line({ billingCycle: "WEEKLY" })), "input.lineItems.0.billingCycle"],
+      ["null for a required nested field (lineItems.0.offerId)", PLACE, order(line({ offerId: null as unknown as string })), "input.lineItems.0.offerId"],
+      ["a required input field left out (customerId)", PLACE, withoutCustomer(), "input.customerId"],
+      ["an unknown input field (lineItems.1.colour)", PLACE, order(line(), { lineItems: [line(), { ...line(), colour: "red" }] }), "input.lineItems.1.colour"],
+      ["a list item of the wrong kind (lineItems.1 a string)", PLACE, order(line(), { lineItems: [line(), "one more"] }), "input.lineItems.1"],
+      ["an object for a top-level ID argument ($c for customer(id:))", `query($c: ID!) { customer(id: $c) { id } }`, { c: { id: "x" } }, "id"],
+      ["a string for a top-level Int argument ($n for customers(first:))", `query($n: Int) { customers(first: $n) { totalCount } }`, { n: "ten" }, "first"],
+      ["an unknown enum value for a top-level argument ($cloud for offers(cloud:))", `query($cloud: Cloud) { offers(cloud: $cloud) { id } }`, { cloud: "MARS" }, "cloud"],
+      ["null for a required top-level argument", `query($c: ID!) { customer(id: $c) { id } }`, { c: null }, "id"],
+      ["a required variable not given", `query($c: ID!) { customer(id: $c) { id } }`, {}, "id"],
+      [
+        "a variable inside an input literal (lineItems: [{ quantity: $q }])",
+        `mutation($q: Int!) { placeOrder(input: { customerId: "${randomUUID()}", idempotencyKey: "k", lineItems: [{ offerId: "m365-business-standard", quantity: $q, billingCycle: MONTHLY, termDuration: "P1M" }] }) { order { id } } }`,
+        { q: "ten" },
+        "input.lineItems.0.quantity",
+      ],
+      [
+        "a variable used inside a fragment (customer(id:) in a fragment)",
+        `query($c: ID!) { ...Look } fragment Look on Query { customer(id: $c) { id } }`,
+        { c: 12.5 },
+        "id",
+      ],
+    ];
+    it.each(CASES)("I4: %s → BAD_USER_INPUT, HTTP 400, extensions.field names it", async (_what, query, variables, field) => {
+      const { status, body } = await post(stack, operator, query, variables);
+      const [error] = body.errors ?? [];
+      expect({ status, code: error?.extensions?.code, field: error?.extensions?.field, data: body.data ?? null }).toEqual({ status: 400, code: "BAD_USER_INPUT", field, data: null });
+      expect(error.extensions).not.toHaveProperty("stacktrace");
+      expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    });
+
+    it("I4: every error of a request with several bad variables names its own field", async () => {
+      const query = `query($c: ID!, $n: Int) { customer(id: $c) { id } customers(first: $n) { totalCount } }`;
+      const { status, body } = await post(stack, operator, query, { c: [1], n: true });
+      expect(status).toBe(400);
+      expect(body.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
+        ["BAD_USER_INPUT", "id"],
+        ["BAD_USER_INPUT", "first"],
+      ]);
+    });
+
+    it("I4: two bad fields inside one variable are named each in order", async () => {
+      const { body } = await post(stack, operator, PLACE, order(line({ quantity: "ten" as unknown as number, billingCycle: "WEEKLY" })));
+      expect(body.errors?.map((e) => e.extensions?.field)).toEqual(["input.lineItems.0.quantity", "input.lineItems.0.billingCycle"]);
     });
   });
 
