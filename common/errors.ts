@@ -62,7 +62,7 @@ export const forbidden = (message = "Your roles do not allow this operation.") =
 /** Refuses a whole request (thrown while building its context): HTTP 403. */
 export const forbiddenRequest = (message: string) => new DomainError("FORBIDDEN", message, { http: { status: 403 } });
 
-/** `field` is the input path, e.g. `input.mpnId` or `input.lineItems[0].quantity`. */
+/** `field` is the input path, e.g. `input.mpnId` or `input.lineItems.0.quantity`. */
 export const badInput = (field: string, message: string) =>
   new DomainError("BAD_USER_INPUT", `${field}: ${message}`, { field });
 

@@ -144,10 +144,9 @@ interface BadCase {
   field?: string;
 }
 
-/** "input.lineItems.0.quantity" → "input.lineItems[0].quantity", as `extensions.field` names it. */
-const fieldOf = (at: string) => at.replace(/\.(\d+)/g, "[$1]");
-const bad = (at: string, value: unknown, what: string, field = fieldOf(at)): BadCase => ({ what: `${fieldOf(at)} ${what}`, patch: { [at]: value }, code: "BAD_USER_INPUT", field });
-const refused = (at: string, value: unknown, what: string, code: string): BadCase => ({ what: `${fieldOf(at)} ${what}`, patch: { [at]: value }, code });
+/** The patch's path is the field's path as `extensions.field` names it (I4): "input.lineItems.0.quantity". */
+const bad = (at: string, value: unknown, what: string, field = at): BadCase => ({ what: `${at} ${what}`, patch: { [at]: value }, code: "BAD_USER_INPUT", field });
+const refused = (at: string, value: unknown, what: string, code: string): BadCase => ({ what: `${at} ${what}`, patch: { [at]: value }, code });
 
 const CONTROL = "Contoso\u0000Ltd";
 /** Required single-line text of 1..max characters. */
@@ -391,13 +390,13 @@ const BAD_INPUT: Record<string, { base(stack: Stack): Promise<Base>; cases: BadC
       bad("input.lineItems.0.offerId", "o".repeat(5000), "5000 characters"),
       bad("input.lineItems.0.offerId", "m365\u0000e3", "control character"),
       ...quantityCases("input.lineItems.0.quantity", 300),
-      { what: "input.lineItems[0].billingCycle ANNUAL on a monthly-only offer", patch: { "input.lineItems.0.offerId": "azure-plan", "input.lineItems.0.quantity": 1, "input.lineItems.0.billingCycle": "ANNUAL" }, code: "BAD_USER_INPUT", field: "input.lineItems[0].billingCycle" },
+      { what: "input.lineItems.0.billingCycle ANNUAL on a monthly-only offer", patch: { "input.lineItems.0.offerId": "azure-plan", "input.lineItems.0.quantity": 1, "input.lineItems.0.billingCycle": "ANNUAL" }, code: "BAD_USER_INPUT", field: "input.lineItems.0.billingCycle" },
       bad("input.lineItems.0.termDuration", "", "empty"),
       bad("input.lineItems.0.termDuration", "P5Y", "not the offer's"),
       bad("input.lineItems.0.termDuration", "monthly", "not a duration"),
       bad("input.lineItems.0.friendlyName", "x".repeat(101), "too long (101)"),
       bad("input.lineItems.0.friendlyName", CONTROL, "control character"),
-      { what: "input.lineItems[1].quantity 0 (the second line)", patch: { "input.lineItems": [line(), line({ quantity: 0 })] }, code: "BAD_USER_INPUT", field: "input.lineItems[1].quantity" },
+      { what: "input.lineItems.1.quantity 0 (the second line)", patch: { "input.lineItems": [line(), line({ quantity: 0 })] }, code: "BAD_USER_INPUT", field: "input.lineItems.1.quantity" },
     ],
   },
   updateSubscription: {

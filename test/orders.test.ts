@@ -279,13 +279,13 @@ describe.each(DIALECTS)("placeOrder (%s)", (dialect) => {
       return { partner, customer };
     }
     const cases: [string, ReturnType<typeof line>, string][] = [
-      ["an unknown offer", line({ offerId: "no-such-offer" }), "input.lineItems[1].offerId"],
-      ["quantity 0", line({ quantity: 0 }), "input.lineItems[1].quantity"],
-      ["quantity above the offer's maximum", line({ quantity: 301 }), "input.lineItems[1].quantity"],
-      ["azure-plan with quantity 2", line({ offerId: "azure-plan", quantity: 2 }), "input.lineItems[1].quantity"],
-      ["a billing cycle not offered", line({ offerId: "azure-plan", quantity: 1, billingCycle: "ANNUAL" }), "input.lineItems[1].billingCycle"],
-      ["a term not offered", line({ offerId: "o365-e1", termDuration: "P3Y" }), "input.lineItems[1].termDuration"],
-      ["a term that is no ISO duration", line({ termDuration: "1 month" }), "input.lineItems[1].termDuration"],
+      ["an unknown offer", line({ offerId: "no-such-offer" }), "input.lineItems.1.offerId"],
+      ["quantity 0", line({ quantity: 0 }), "input.lineItems.1.quantity"],
+      ["quantity above the offer's maximum", line({ quantity: 301 }), "input.lineItems.1.quantity"],
+      ["azure-plan with quantity 2", line({ offerId: "azure-plan", quantity: 2 }), "input.lineItems.1.quantity"],
+      ["a billing cycle not offered", line({ offerId: "azure-plan", quantity: 1, billingCycle: "ANNUAL" }), "input.lineItems.1.billingCycle"],
+      ["a term not offered", line({ offerId: "o365-e1", termDuration: "P3Y" }), "input.lineItems.1.termDuration"],
+      ["a term that is no ISO duration", line({ termDuration: "1 month" }), "input.lineItems.1.termDuration"],
     ];
     it.each(cases)("O3: %s: BAD_USER_INPUT naming the field, and no order is stored", async (_name, bad, field) => {
       const { partner, customer } = await setUp();
@@ -303,7 +303,7 @@ describe.each(DIALECTS)("placeOrder (%s)", (dialect) => {
       const customer = await createCustomer(stack, partner, { country: "CN" });
       expect(ext(await orderRaw(stack, partner.token, { customerId: customer.id, lineItems: [line({ offerId: "m365-e3" })] }))).toMatchObject({
         code: "BAD_USER_INPUT",
-        field: "input.lineItems[0].offerId",
+        field: "input.lineItems.0.offerId",
       });
       await order(stack, partner.token, { customerId: customer.id, lineItems: [line({ offerId: "o365-e1" })] });
       expect(await subCount(stack, customer.id)).toBe(1);

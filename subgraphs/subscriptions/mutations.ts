@@ -114,7 +114,7 @@ export class SubscriptionMutations {
       resellerId: shape.resellerId,
       resellerActiveWithBuyer: resellerActive,
     });
-    const lines = shape.lineItems.map((item, i) => checkLineItem(item, ctx.catalogue.get(item.offerId), customer.cloud, `input.lineItems[${i}]`));
+    const lines = shape.lineItems.map((item, i) => checkLineItem(item, ctx.catalogue.get(item.offerId), customer.cloud, `input.lineItems.${i}`));
 
     const now = clock.now();
     try {

@@ -165,7 +165,7 @@ export function validateOrderShape(input: PlaceOrderInput) {
   const idempotencyKey = text(input.idempotencyKey, "input.idempotencyKey", 100);
   const items = input.lineItems ?? [];
   if (items.length === 0 || items.length > MAX_LINE_ITEMS) throw badInput("input.lineItems", `must hold 1 to ${MAX_LINE_ITEMS} line items.`);
-  items.forEach((item, i) => offerIdArg(item.offerId, `input.lineItems[${i}].offerId`));
+  items.forEach((item, i) => offerIdArg(item.offerId, `input.lineItems.${i}.offerId`));
   return { customerId, resellerId, idempotencyKey, lineItems: items };
 }
 

@@ -204,20 +204,20 @@ describe("decideOrderParties", () => {
 describe("checkLineItem (O3)", () => {
   const item = { offerId: "m365-e3", quantity: 5, billingCycle: BillingCycle.MONTHLY, termDuration: "P1M" };
   it("O3: a valid line defaults its friendly name to the offer's name", () => {
-    expect(checkLineItem(item, offer(), Cloud.GLOBAL, "input.lineItems[0]")).toEqual({ ...item, friendlyName: "Microsoft 365 E3" });
+    expect(checkLineItem(item, offer(), Cloud.GLOBAL, "input.lineItems.0")).toEqual({ ...item, friendlyName: "Microsoft 365 E3" });
     expect(checkLineItem({ ...item, friendlyName: "  Sales team " }, offer(), Cloud.GLOBAL, "x").friendlyName).toBe("Sales team");
   });
   it("O3: unknown offer: BAD_USER_INPUT on offerId", () => {
-    expect(refusal(() => checkLineItem(item, null, Cloud.GLOBAL, "input.lineItems[2]"))).toEqual({ code: "BAD_USER_INPUT", field: "input.lineItems[2].offerId" });
+    expect(refusal(() => checkLineItem(item, null, Cloud.GLOBAL, "input.lineItems.2"))).toEqual({ code: "BAD_USER_INPUT", field: "input.lineItems.2.offerId" });
   });
   it("O3: offer not available in the customer's cloud: BAD_USER_INPUT on offerId", () => {
-    expect(refusal(() => checkLineItem(item, offer(), Cloud.CHINA, "input.lineItems[0]"))).toEqual({ code: "BAD_USER_INPUT", field: "input.lineItems[0].offerId" });
+    expect(refusal(() => checkLineItem(item, offer(), Cloud.CHINA, "input.lineItems.0"))).toEqual({ code: "BAD_USER_INPUT", field: "input.lineItems.0.offerId" });
   });
   it("O3: quantity out of the offer's bounds: BAD_USER_INPUT on quantity", () => {
     for (const quantity of [0, 101, 2.5, -1]) {
-      expect(refusal(() => checkLineItem({ ...item, quantity }, offer(), Cloud.GLOBAL, "input.lineItems[0]"))).toEqual({
+      expect(refusal(() => checkLineItem({ ...item, quantity }, offer(), Cloud.GLOBAL, "input.lineItems.0"))).toEqual({
         code: "BAD_USER_INPUT",
-        field: "input.lineItems[0].quantity",
+        field: "input.lineItems.0.quantity",
       });
     }
     expect(checkLineItem({ ...item, quantity: 100 }, offer(), Cloud.GLOBAL, "p").quantity).toBe(100);
@@ -230,9 +230,9 @@ describe("checkLineItem (O3)", () => {
     });
   });
   it("O3: term not offered: BAD_USER_INPUT on termDuration", () => {
-    expect(refusal(() => checkLineItem({ ...item, termDuration: "P3Y" }, offer(), Cloud.GLOBAL, "input.lineItems[1]"))).toEqual({
+    expect(refusal(() => checkLineItem({ ...item, termDuration: "P3Y" }, offer(), Cloud.GLOBAL, "input.lineItems.1"))).toEqual({
       code: "BAD_USER_INPUT",
-      field: "input.lineItems[1].termDuration",
+      field: "input.lineItems.1.termDuration",
     });
   });
 });
