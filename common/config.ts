@@ -37,6 +37,8 @@ export interface Config {
   otlpEndpoint?: string;
   /** Browser origins the gateway answers cross-origin (CORS_ORIGINS); `*` means any (refused in production). */
   corsOrigins: string[];
+  /** Whether the gateway also answers `http://localhost:<port>` and `http://127.0.0.1:<port>`: outside production. */
+  corsLocalOrigins: boolean;
   /** How long the gateway waits for a subgraph's answer before that part fails with DEPENDENCY_UNAVAILABLE. */
   subgraphTimeoutMs: number;
   /** Keep-alive sockets the gateway holds open to each subgraph (SUBGRAPH_MAX_SOCKETS); further calls queue. */
@@ -130,6 +132,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevelOf(env.LOG_LEVEL, env.NODE_ENV === "test" ? "silent" : "info"),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     corsOrigins: corsOriginsOf(env.CORS_ORIGINS, production),
+    corsLocalOrigins: !production,
     subgraphTimeoutMs: positiveNumber(env.SUBGRAPH_TIMEOUT_MS, 10_000),
     subgraphMaxSockets: Math.floor(positiveNumber(env.SUBGRAPH_MAX_SOCKETS, 64)),
     internalTimeoutMs: positiveNumber(env.INTERNAL_TIMEOUT_MS, 5_000),
@@ -154,7 +157,8 @@ function logLevelOf(raw: string | undefined, fallback: LogLevel): LogLevel {
 /**
  * Apollo's hosted Sandbox (studio.apollographql.com) calls the gateway from its own origin,
  * so development allows it by default; the Sandbox the gateway serves at `/` is same-origin
- * and needs no CORS. Production allows no origin unless told.
+ * and needs no CORS. Production allows no origin unless told. (Development also allows any
+ * `http://localhost:<port>` / `http://127.0.0.1:<port>`, whatever CORS_ORIGINS says: corsLocalOrigins.)
  */
 export const DEV_CORS_ORIGINS = ["https://studio.apollographql.com"];
 

@@ -1,6 +1,8 @@
 /**
  * CORS for the gateway, so browser frontends on the origins listed in CORS_ORIGINS may call
- * it. Other origins get no CORS headers at all (the browser then withholds the answer).
+ * it, and outside production a frontend dev server on this machine too (`http://localhost:<port>`,
+ * `http://127.0.0.1:<port>`, any port) without configuration. Other origins get no CORS headers
+ * at all (the browser then withholds the answer).
  * Tokens travel in the Authorization header, not cookies, so credentials mode is never
  * needed and `*` stays a plain wildcard.
  */
@@ -19,11 +21,26 @@ export const CORS_ALLOWED_HEADERS = [
 ];
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
+/**
+ * A page served from this machine over plain HTTP, on any port (or none). The whole origin must
+ * match: `http://localhost.evil.example` and `http://localhost:3000.evil.example` are other hosts.
+ */
+const LOCAL_ORIGIN = /^http:\/\/(?:localhost|127\.0\.0\.1)(?::\d{1,5})?$/;
+
+export const isLocalOrigin = (origin: string) => LOCAL_ORIGIN.test(origin);
+
+export interface CorsPolicy {
+  /** Origins allowed exactly (CORS_ORIGINS); `*` allows any. */
+  origins: readonly string[];
+  /** Also allow `http://localhost:<port>` and `http://127.0.0.1:<port>` (development). */
+  localOrigins: boolean;
+}
+
 /** Sets the CORS headers for `req`; answers a preflight (OPTIONS) itself and returns true then. */
-export function applyCors(allowedOrigins: readonly string[], req: IncomingMessage, res: ServerResponse): boolean {
+export function applyCors(policy: CorsPolicy, req: IncomingMessage, res: ServerResponse): boolean {
   const origin = req.headers.origin;
-  const anyOrigin = allowedOrigins.includes("*");
-  const allowed = typeof origin === "string" && (anyOrigin || allowedOrigins.includes(origin));
+  const anyOrigin = policy.origins.includes("*");
+  const allowed = typeof origin === "string" && (anyOrigin || policy.origins.includes(origin) || (policy.localOrigins && isLocalOrigin(origin)));
   if (!anyOrigin) res.setHeader("vary", "Origin");
   if (allowed) {
     res.setHeader("access-control-allow-origin", anyOrigin ? "*" : origin);

@@ -7,7 +7,7 @@ import http, { IncomingMessage, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
 import { DEFAULT_QUERY_LIMITS } from "./config";
-import { applyCors } from "./cors";
+import { applyCors, CorsPolicy } from "./cors";
 import { describeError, logger } from "./logger";
 import { observeRequest } from "./observability";
 
@@ -29,8 +29,8 @@ export interface HttpServiceOptions {
   metrics?: (req: IncomingMessage) => string | undefined;
   /** The service's name in log lines and spans ("gateway", "partners", …). */
   name?: string;
-  /** Browser origins answered cross-origin (the gateway's CORS_ORIGINS); no CORS handling when absent. */
-  corsOrigins?: readonly string[];
+  /** Browser origins answered cross-origin (the gateway's CORS_ORIGINS, and local ones in development); no CORS handling when absent. */
+  cors?: CorsPolicy;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
@@ -121,7 +121,7 @@ export function createHttpService(options: HttpServiceOptions): http.Server {
         res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
         return res.end(text);
       }
-      if (options.corsOrigins && applyCors(options.corsOrigins, req, res)) return;
+      if (options.cors && applyCors(options.cors, req, res)) return;
       const route = options.routes[url.pathname];
       if (!route) return sendJson(res, 404, errorBody("NOT_FOUND", "No such endpoint."));
       await observeRequest(options.name ?? "http", url.pathname, req, res, () =>

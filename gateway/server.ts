@@ -178,7 +178,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   const http = createHttpService({
     name: "gateway",
     maxBodyBytes: config.queryLimits.maxBodyBytes,
-    corsOrigins: config.corsOrigins,
+    cors: { origins: config.corsOrigins, localOrigins: config.corsLocalOrigins },
     health: async () => true,
     routes: {
       "/graphql": { apollo, context: (req) => gatewayContext(req) },

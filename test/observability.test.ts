@@ -62,6 +62,7 @@ describe("Operations: settings", () => {
     expect(readConfig({ NODE_ENV: "production" }).corsOrigins).toEqual([]);
     expect(readConfig({ CORS_ORIGINS: " https://a.example , http://localhost:5173" }).corsOrigins).toEqual(["https://a.example", "http://localhost:5173"]);
     expect(readConfig({ CORS_ORIGINS: "" }).corsOrigins).toEqual([]);
+    expect([readConfig({}).corsLocalOrigins, readConfig({ NODE_ENV: "test" }).corsLocalOrigins, readConfig({ NODE_ENV: "production" }).corsLocalOrigins]).toEqual([true, true, false]);
     expect(() => readConfig({ CORS_ORIGINS: "https://a.example/app" })).toThrow(/CORS_ORIGINS: "https:\/\/a.example\/app"/);
     expect(() => readConfig({ CORS_ORIGINS: "a.example" })).toThrow(/CORS_ORIGINS/);
     const production = { NODE_ENV: "production", JWKS_URL: "https://idp.example/jwks", SUBGRAPH_SECRET: "s3cret" };
@@ -255,6 +256,55 @@ describe("with tracing to memory", () => {
         expect(allowed.headers.get("vary")).toContain("Origin");
         const other = await post(url, { query: "{ viewer { userId } }" }, { ...bearer(operator), origin: "https://evil.example" });
         expect(other.headers.get("access-control-allow-origin")).toBeNull();
+      });
+
+      it("CORS: in development any http://localhost or http://127.0.0.1 port is allowed without being listed (preflight and POST)", async () => {
+        for (const origin of ["http://localhost:3000", "http://localhost:4321", "http://127.0.0.1:8080", "http://localhost"]) {
+          const pre = await preflight(origin);
+          expect({ origin, status: pre.status, allow: pre.headers.get("access-control-allow-origin") }).toEqual({ origin, status: 204, allow: origin });
+          expect(pre.headers.get("access-control-allow-headers")).toContain("authorization");
+          const answer = await post(url, { query: "{ viewer { userId } }" }, { ...bearer(operator), origin });
+          expect({ origin, allow: answer.headers.get("access-control-allow-origin"), user: answer.body.data?.viewer?.userId }).toEqual({ origin, allow: origin, user: "operator-user" });
+        }
+      });
+
+      it("CORS: in development hosts that only start like localhost, https or another loopback spelling are not allowed", async () => {
+        const lookalikes = [
+          "http://localhost.evil.example",
+          "http://localhost:3000.evil.example",
+          "http://127.0.0.1.evil.example",
+          "http://evil.example:3000",
+          "http://localhost:3000/path",
+          "http://localhost:",
+          "https://localhost:3000",
+          "http://user@localhost:3000",
+        ];
+        for (const origin of lookalikes) {
+          const pre = await preflight(origin);
+          const answer = await post(url, { query: "{ viewer { userId } }" }, { ...bearer(operator), origin });
+          expect({ origin, preflight: pre.headers.get("access-control-allow-origin"), post: answer.headers.get("access-control-allow-origin") }).toEqual({ origin, preflight: null, post: null });
+        }
+      });
+
+      it("CORS: production allows no localhost origin unless CORS_ORIGINS lists it", async () => {
+        const production = { NODE_ENV: "production", JWT_SECRET: "a-production-secret-of-its-own", SUBGRAPH_SECRET: "another-secret-of-its-own" };
+        for (const [env, allowed] of [
+          [{ ...production }, []],
+          [{ ...production, CORS_ORIGINS: "http://localhost:5173" }, ["http://localhost:5173"]],
+        ] as const) {
+          const config = readConfig(env);
+          expect(config.corsLocalOrigins).toBe(false);
+          const prod = buildGateway({ config, subgraphUrls: stack.subgraphUrls });
+          const prodUrl = (await prod.start(0)).url;
+          try {
+            for (const origin of ["http://localhost:5173", "http://localhost:3000", "http://127.0.0.1:5173"]) {
+              const res = await fetch(prodUrl, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+              expect({ origin, allow: res.headers.get("access-control-allow-origin") }).toEqual({ origin, allow: (allowed as readonly string[]).includes(origin) ? origin : null });
+            }
+          } finally {
+            await prod.stop();
+          }
+        }
       });
 
       it("CORS: subgraphs answer no preflight (only the gateway is for browsers)", async () => {
