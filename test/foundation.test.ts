@@ -312,6 +312,8 @@ describe.each(DIALECTS)("foundation (%s)", (dialect) => {
       expect(codeOf(res)).toBe("GRAPHQL_VALIDATION_FAILED");
       expect(res.errors?.[0].message).toMatch(/no subscription operations/);
       expect(res.data ?? undefined).toBeUndefined();
+      const introspected = await stack.gql(await operatorToken(), `{ __schema { subscriptionType { name } } __type(name: "Subscription") { name } }`);
+      expect(introspected.data).toEqual({ __schema: { subscriptionType: null }, __type: null });
     });
 
     it("Errors: a refusal passed on from a subgraph names no subgraph (no extensions.serviceName)", async () => {

@@ -80,6 +80,13 @@ describe("the composed API covers the public contract", () => {
     expect(documentationProblems(sdl)).toEqual({ undescribed: [], deprecatedWithoutReason: ["Query.a", "Query.b(x:)"] });
   });
 
+  it("contract 0.2: no subscription root in the supergraph or the API (a bought offer is CloudSubscription)", () => {
+    expect(api.getSubscriptionType()).toBeUndefined();
+    expect(api.getType("Subscription")).toBeUndefined();
+    const supergraph = buildSchema(generated["supergraph.graphql"], { assumeValidSDL: true });
+    expect(supergraph.getSubscriptionType()).toBeUndefined();
+  });
+
   it("no internal fact query leaks into the API", () => {
     const queries = Object.keys(api.getQueryType()!.getFields());
     expect(queries).not.toEqual(expect.arrayContaining(["activeResellerIds"]));
