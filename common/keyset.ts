@@ -154,7 +154,6 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
   async function pages(keys: readonly ListKey<A>[]): Promise<(ConnectionShape<R> | Error)[]> {
     const answers: (ConnectionShape<R> | Error)[] = new Array(keys.length);
     const members: { index: number; kind: MemberKind; qb: SelectQueryBuilder<R> }[] = [];
-    const cursors: { after: unknown[] | null; before: unknown[] | null }[] = [];
     // Built concurrently: a list's per-parent look-ups (its DataLoaders) then batch across parents.
     await Promise.all(keys.map(async (key, index) => {
       try {
@@ -162,7 +161,6 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
         const { page } = key;
         const after = page.after != null ? decodeCursor(identity, page.after, "after", orderColumns.length) : null;
         const before = page.before != null ? decodeCursor(identity, page.before, "before", orderColumns.length) : null;
-        cursors[index] = { after, before };
         const tag = `k${index}`;
         const qb = withOrderColumns(await list.rows(key.parentId, key.args, tag));
         if (after) beyond(qb, after, true, false, `${tag}_after`);

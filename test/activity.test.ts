@@ -277,7 +277,7 @@ describe.each(DIALECTS)("activity records (%s)", (dialect) => {
     // A role the table does not name.
     expectRefusal(await stack.gql(await partnerToken(partner.id, ["BILLING_ADMIN"]), order, orderInput(randomUUID())), "FORBIDDEN");
     // Bad input, named.
-    expectRefusal(await stack.gql(partner.token, order, orderInput(randomUUID(), 0)), "BAD_USER_INPUT", "input.lineItems[0].quantity");
+    expectRefusal(await stack.gql(partner.token, order, orderInput(randomUUID(), 0)), "BAD_USER_INPUT", "input.lineItems.0.quantity");
     // Refused inside the transaction, after reading (T1: the pair already has a pending relationship).
     expectRefusal(await stack.gql(partner.token, invite, { m: reseller.mpnId }), "RELATIONSHIP_EXISTS");
     // S5: the version check fails the conditional write.
