@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: generates a dataset into a fresh database, starts the stack as users run
  * it (three subgraphs and the gateway, each its own process, NODE_ENV=production with
- * secrets of its own), and measures the four scenarios of issue 7 — through our gateway
+ * secrets of its own), and measures the four scenarios of the performance targets — through our gateway
  * and, for the reads, through Hive Gateway on the same subgraphs, interleaved round by
  * round. Writes the figures to bench/results/latest.json and a table to stdout.
  */

@@ -1,5 +1,5 @@
 /**
- * The four workloads of issue 7, each a GraphQL document and a source of requests that
+ * The four workloads of the performance targets, each a GraphQL document and a source of requests that
  * rotates through the dataset (several providers, customers, subscriptions), so no run is
  * one hot row. Every request is made as a provider's GLOBAL_ADMIN.
  */

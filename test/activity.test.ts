@@ -1,5 +1,5 @@
 /**
- * The audit trail (issue 6): every successful mutation leaves one activity record in its own
+ * The audit trail: every successful mutation leaves one activity record in its own
  * subgraph — who, what, when, and the request id — written in the mutation's transaction.
  */
 import { randomUUID } from "node:crypto";

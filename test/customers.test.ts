@@ -1,5 +1,5 @@
 /**
- * Issue 4, customers: createCustomer (CR1, T4, NC2, NC4), registerCustomerTenant (O2, NC2),
+ * Customers: createCustomer (CR1, T4, NC2, NC4), registerCustomerTenant (O2, NC2),
  * relationship requests (CR1, CR2), removeResellerRelationship (CR3), CV1 reads and search,
  * and the role table for these mutations — all through the gateway.
  */

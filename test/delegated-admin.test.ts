@@ -1,5 +1,5 @@
 /**
- * Issue 4, delegated administration (DA1–DA5) and what it lets a partner see (CV1), through
+ * Delegated administration (DA1–DA5) and what it lets a partner see (CV1), through
  * the gateway. Time moves with the injectable clock.
  */
 import { randomUUID } from "node:crypto";

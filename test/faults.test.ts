@@ -1,5 +1,5 @@
 /**
- * Faults (issue 6): a subgraph stopped, restarted or hanging; cross-graph checks of
+ * Faults: a subgraph stopped, restarted or hanging; cross-graph checks of
  * mutations failing closed; the database lost mid-run. Every fault is real: servers are
  * stopped and started on their ports, sockets are cut.
  */

@@ -1,5 +1,5 @@
 /**
- * Migrations and database settings (issue 8, "PostgreSQL in production"): the migrations alone
+ * Migrations and database settings: the migrations alone
  * build every table the entities need, production refuses to start on a database behind its
  * code, and the pool size and statement timeout are applied.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 4, multi-partner (MP1–MP4) and what one partner can learn of another's customer
+ * Multi-partner (MP1–MP4) and what one partner can learn of another's customer
  * (CV1), through the gateway and, for `_entities`, straight at the customers subgraph.
  */
 import { randomUUID } from "node:crypto";

@@ -1,4 +1,4 @@
-/** placeOrder through the gateway: O1–O4, T5, T6, NC1 (issue 5). */
+/** placeOrder through the gateway: O1–O4, T5, T6, NC1. */
 import { randomUUID } from "node:crypto";
 import { clock, HOUR_MS } from "../common/clock";
 import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";

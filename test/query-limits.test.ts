@@ -1,5 +1,5 @@
 /**
- * Limits: the gateway's query limits (issue 6, "The perimeter"). Hostile documents bounce at
+ * Limits: the gateway's query limits. Hostile documents bounce at
  * the gateway with their own code, HTTP 400 (413 for the body), fast, before any subgraph
  * runs a statement, and leave the server healthy; this API's own deep operations and
  * Sandbox's introspection query still pass under the defaults.

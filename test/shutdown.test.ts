@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown (issue 6, Faults): a service run as its own process, as `npm run
+ * Graceful shutdown: a service run as its own process, as `npm run
  * start:<name>` runs it, gets SIGTERM while a request is in flight. No sleeps: the request
  * is held open by the client (Expect: 100-continue proves the server has it in hand).
  */

@@ -1,4 +1,4 @@
-/** Changing a subscription through the gateway: S2–S6, the role table, CR3 (issue 5). */
+/** Changing a subscription through the gateway: S2–S6, the role table, CR3. */
 import { randomUUID } from "node:crypto";
 import { clock, HOUR_MS } from "../common/clock";
 import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";

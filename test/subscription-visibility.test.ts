@@ -1,4 +1,4 @@
-/** Who sees which subscription, on every path: S1, MP3, MP4, MC1–MC3 (issue 5). */
+/** Who sees which subscription, on every path: S1, MP3, MP4, MC1–MC3. */
 import { randomUUID } from "node:crypto";
 import { clock } from "../common/clock";
 import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";

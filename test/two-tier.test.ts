@@ -1,5 +1,5 @@
 /**
- * Issue 3, the two-tier hierarchy, through the gateway: T1–T3 (with NC1, NC4), the role
+ * The two-tier hierarchy, through the gateway: T1–T3 (with NC1, NC4), the role
  * table of the three two-tier mutations, the reads (Partner.resellers / providers), P1,
  * T3 + T7 with customers, and `_entities` on the partners subgraph.
  */

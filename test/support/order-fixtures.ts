@@ -1,4 +1,4 @@
-/** Helpers for the order and subscription suites (issue 5): set-up through the gateway, read-back as the operator. */
+/** Helpers for the order and subscription suites: set-up through the gateway, read-back as the operator. */
 import { randomUUID } from "node:crypto";
 import { customerToken, GqlResult, operatorToken, partnerToken, Stack } from "./stack";
 
