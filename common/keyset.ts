@@ -57,10 +57,14 @@ export interface KeysetList<A, R extends ObjectLiteral> {
   batchKey?: (args: A) => string;
   /**
    * The rows of the parent's list the viewer may see, filtered, in any order, unlimited.
-   * Parameters that differ between parents must have names ending in `tag`.
+   * Parameters that differ between parents must have names ending in `tag`. Several
+   * queries (parts) when no one index gives the list's order (a row may be in more than one):
+   * each is read in its index's order, and their union is the list.
    */
-  rows: (parentId: string, args: A, tag: string) => SelectQueryBuilder<R> | Promise<SelectQueryBuilder<R>>;
+  rows: (parentId: string, args: A, tag: string) => Rows<R> | Promise<Rows<R>>;
 }
+
+type Rows<R extends ObjectLiteral> = SelectQueryBuilder<R> | SelectQueryBuilder<R>[];
 
 export interface ListKey<A> {
   parentId: string;
@@ -105,6 +109,12 @@ export function emptyConnection<T>(): ConnectionShape<T> {
 }
 
 const MEMBER = "keyset_member";
+/** A member of a batch's UNION ALL, as SQL with named parameters. */
+interface Member {
+  sql: string;
+  parameters: ObjectLiteral;
+}
+const mergedParameters = (qbs: SelectQueryBuilder<ObjectLiteral>[]) => Object.assign({}, ...qbs.map((qb) => qb.getParameters()));
 /** Members of one batch's UNION: a page, or the one-row look behind a cursor. */
 type MemberKind = "page" | "behind";
 
@@ -151,53 +161,83 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
     return entity;
   };
 
+  /** The list's sub-queries for one parent (most lists have one). */
+  const partsOf = async (key: ListKey<A>, tag: string): Promise<SelectQueryBuilder<R>[]> => {
+    const got = await list.rows(key.parentId, key.args, tag);
+    return Array.isArray(got) ? got : [got];
+  };
+
+  /**
+   * One member of a batch: the parent's rows from `cursor` on, in the walk's direction, at most
+   * `limit`. A list of several parts reads each part in index order up to `limit`, and the
+   * member keeps the first `limit` of their union (UNION: a row in two parts counts once).
+   */
+  const member = (parts: SelectQueryBuilder<R>[], label: string, ahead: boolean, limit: number, bounds: (qb: SelectQueryBuilder<R>) => void): Member => {
+    for (const qb of parts) {
+      withOrderColumns(qb);
+      bounds(qb);
+      orderBy(qb, ahead);
+      qb.addSelect(`'${label}'`, MEMBER).limit(limit);
+    }
+    if (parts.length === 1) return { sql: parts[0].getQuery(), parameters: parts[0].getParameters() };
+    const direction = ahead !== !!list.descending ? "ASC" : "DESC";
+    const order = orderColumns.map((c) => `${escape(`${list.alias}_${c.databaseName}`)} ${direction}`).join(", ");
+    const union = parts.map((qb, i) => `SELECT * FROM (${qb.getQuery()}) ${escape(`p${i}`)}`).join(" UNION ");
+    return { sql: `SELECT * FROM (${union}) ${escape("u")} ORDER BY ${order} LIMIT ${limit}`, parameters: mergedParameters(parts) };
+  };
+
   async function pages(keys: readonly ListKey<A>[]): Promise<(ConnectionShape<R> | Error)[]> {
     const answers: (ConnectionShape<R> | Error)[] = new Array(keys.length);
-    const members: { index: number; kind: MemberKind; qb: SelectQueryBuilder<R> }[] = [];
+    const members: { index: number; kind: MemberKind; member: Member }[] = [];
     // Built concurrently: a list's per-parent look-ups (its DataLoaders) then batch across parents.
-    await Promise.all(keys.map(async (key, index) => {
-      try {
-        const identity = identityOf(key);
-        const { page } = key;
-        const after = page.after != null ? decodeCursor(identity, page.after, "after", orderColumns.length) : null;
-        const before = page.before != null ? decodeCursor(identity, page.before, "before", orderColumns.length) : null;
-        const tag = `k${index}`;
-        const qb = withOrderColumns(await list.rows(key.parentId, key.args, tag));
-        if (after) beyond(qb, after, true, false, `${tag}_after`);
-        if (before) beyond(qb, before, false, false, `${tag}_before`);
-        orderBy(qb, !page.backward);
-        members.push({ index, kind: "page", qb: qb.addSelect(`'${index}:page'`, MEMBER).limit(page.limit + 1) });
-        // The cursor on the far side of the walk: is anything left behind it?
-        const behind = page.backward ? before : after;
-        if (behind) {
-          const look = withOrderColumns(await list.rows(key.parentId, key.args, tag));
-          beyond(look, behind, page.backward, true, `${tag}_behind`);
-          orderBy(look, page.backward);
-          members.push({ index, kind: "behind", qb: look.addSelect(`'${index}:behind'`, MEMBER).limit(1) });
+    await Promise.all(
+      keys.map(async (key, index) => {
+        try {
+          const identity = identityOf(key);
+          const { page } = key;
+          const after = page.after != null ? decodeCursor(identity, page.after, "after", orderColumns.length) : null;
+          const before = page.before != null ? decodeCursor(identity, page.before, "before", orderColumns.length) : null;
+          const tag = `k${index}`;
+          const bounds = (qb: SelectQueryBuilder<R>) => {
+            if (after) beyond(qb, after, true, false, `${tag}_after`);
+            if (before) beyond(qb, before, false, false, `${tag}_before`);
+          };
+          members.push({ index, kind: "page", member: member(await partsOf(key, tag), `${index}/page`, !page.backward, page.limit + 1, bounds) });
+          // The cursor on the far side of the walk: is anything left behind it?
+          const behind = page.backward ? before : after;
+          if (behind) {
+            const look = (qb: SelectQueryBuilder<R>) => beyond(qb, behind, page.backward, true, `${tag}_behind`);
+            members.push({ index, kind: "behind", member: member(await partsOf(key, tag), `${index}/behind`, page.backward, 1, look) });
+          }
+        } catch (error) {
+          answers[index] = error as Error;
         }
-      } catch (error) {
-        answers[index] = error as Error;
-      }
-    }));
+      }),
+    );
     if (!members.length) return answers;
     members.sort((x, y) => x.index - y.index || x.kind.localeCompare(y.kind));
 
     const order = orderColumns.map((c) => `${escape(`${list.alias}_${c.databaseName}`)} ${list.descending ? "DESC" : "ASC"}`).join(", ");
-    const raw: ObjectLiteral[] = await run(members.map((m) => m.qb), `ORDER BY ${escape(MEMBER)}, ${order}`);
+    const raw: ObjectLiteral[] = await run(
+      members.map((m) => m.member),
+      `ORDER BY ${escape(MEMBER)}, ${order}`,
+    );
     const rowsOf = new Map<string, R[]>();
     for (const r of raw) {
-      const member = String(r[MEMBER]);
-      rowsOf.set(member, [...(rowsOf.get(member) ?? []), hydrate(r)]);
+      const label = String(r[MEMBER]);
+      const rows = rowsOf.get(label) ?? [];
+      if (!rows.length) rowsOf.set(label, rows);
+      rows.push(hydrate(r));
     }
     const pending = members.filter((m) => m.kind === "page");
     const totals = await countTotals(keys, pending.map((m) => m.index));
     for (const { index } of pending) {
       const key = keys[index];
       const identity = identityOf(key);
-      const fetched = rowsOf.get(`${index}:page`) ?? [];
+      const fetched = rowsOf.get(`${index}/page`) ?? [];
       const more = fetched.length > key.page.limit;
       const rows = !more ? fetched : key.page.backward ? fetched.slice(1) : fetched.slice(0, key.page.limit);
-      const behind = (rowsOf.get(`${index}:behind`) ?? []).length > 0;
+      const behind = (rowsOf.get(`${index}/behind`) ?? []).length > 0;
       const edges = rows.map((node) => ({ cursor: encodeCursor(identity, positionOf(node, list.order)), node }));
       answers[index] = {
         edges,
@@ -214,14 +254,19 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
     return answers;
   }
 
-  /** One COUNT member per parent that asked for `totalCount`, in one statement. */
+  /** One COUNT member per parent that asked for `totalCount`, in one statement (distinct ids over a list's parts). */
   async function countTotals(keys: readonly ListKey<A>[], indexes: number[]): Promise<Map<number, number>> {
     const wanted = indexes.filter((i) => keys[i].withTotal);
     if (!wanted.length) return new Map();
     const counts = await Promise.all(
-      wanted.map(async (index) => {
-        const qb = await list.rows(keys[index].parentId, keys[index].args, `k${index}`);
-        return qb.orderBy().select("COUNT(*)", "n").addSelect(`'${index}'`, MEMBER);
+      wanted.map(async (index): Promise<Member> => {
+        const parts = await partsOf(keys[index], `k${index}`);
+        if (parts.length === 1) {
+          const qb = parts[0].orderBy().select("COUNT(*)", "n").addSelect(`'${index}'`, MEMBER);
+          return { sql: qb.getQuery(), parameters: qb.getParameters() };
+        }
+        const ids = parts.map((qb, i) => `SELECT * FROM (${qb.orderBy().select(`${list.alias}.id`, "keyset_id").getQuery()}) ${escape(`p${i}`)}`).join(" UNION ");
+        return { sql: `SELECT COUNT(*) AS n, '${index}' AS ${escape(MEMBER)} FROM (${ids}) ${escape("u")}`, parameters: mergedParameters(parts) };
       }),
     );
     const raw = await run(counts, "");
@@ -229,9 +274,9 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
   }
 
   /** Runs the members as one UNION ALL statement; their parameters are merged (per-parent ones are tagged apart). */
-  async function run(qbs: SelectQueryBuilder<R>[], tail: string): Promise<ObjectLiteral[]> {
-    const sql = qbs.map((qb, i) => `SELECT * FROM (${qb.getQuery()}) ${escape(`m${i}`)}`).join(" UNION ALL ");
-    const parameters = Object.assign({}, ...qbs.map((qb) => qb.getParameters()));
+  async function run(members: Member[], tail: string): Promise<ObjectLiteral[]> {
+    const sql = members.map((m, i) => `SELECT * FROM (${m.sql}) ${escape(`m${i}`)}`).join(" UNION ALL ");
+    const parameters = Object.assign({}, ...members.map((m) => m.parameters));
     const [query, bound] = ds.driver.escapeQueryWithParameters(`${sql} ${tail}`, parameters);
     return ds.query(query, bound);
   }

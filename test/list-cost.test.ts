@@ -76,6 +76,19 @@ const postgres = DIALECTS.filter((d) => d === "postgres");
     expect(scanned).toBeLessThanOrEqual(50 * 11 * 2);
   });
 
+  it("L2: a partner's own list of 9 900 subscriptions (partner of record and billing partner of each): a page of 10 reads one index walk per role column, not the 9 900", async () => {
+    const Q = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { partner(id: $id) { subscriptions(first: $first, after: $after, last: $last, before: $before) { totalCount edges { cursor node { id } } } } }`;
+    const first = await lastListStatement(Q, { id: provider.id, first: 10 });
+    // The last statement is the count (asked for here); the page came just before it. Check both shapes.
+    expect(first.res.data.partner.subscriptions.totalCount).toBe(9900);
+    const page = await lastListStatement(Q.replace("totalCount ", ""), { id: provider.id, first: 10, after: first.res.data.partner.subscriptions.edges[9].cursor });
+    expect(page.sql).toMatch(/UNION/);
+    expect(page.scanned).toBeLessThanOrEqual(3 * (11 + 1) * 2);
+    const back = await lastListStatement(Q.replace("totalCount ", ""), { id: provider.id, last: 10 });
+    expect(back.res.data.partner.subscriptions.edges).toHaveLength(10);
+    expect(back.scanned).toBeLessThanOrEqual(3 * 11 * 2);
+  });
+
   it("L2: totalCount is counted only when selected", async () => {
     const without = stack.statements().subscriptions;
     await stack.gql(provider.token, `{ customer(id: "${customers[0].id}") { subscriptions(first: 5) { nodes { id } } } }`);

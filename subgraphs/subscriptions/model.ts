@@ -50,7 +50,10 @@ export class Offer {
 @Index(["customerId", "createdAt"])
 @Index(["partnerOfRecordId", "status"])
 @Index(["billingPartnerId", "status"])
-@Index(["supportPartnerId"])
+// Partner.subscriptions reads each role column in list order (createdAt, id): keyset pages.
+@Index(["partnerOfRecordId", "createdAt"])
+@Index(["billingPartnerId", "createdAt"])
+@Index(["supportPartnerId", "createdAt"])
 @Index(["orderId"])
 export class CloudSubscription {
   @Field(() => ID, { description: "The subscription's id." })
