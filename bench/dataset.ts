@@ -117,7 +117,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
   const daps: DelegatedAdminRelationship[] = [];
   const providerCustomers: DatasetIndex["providerCustomers"] = [];
   const relationship = (customerId: string, partnerId: string, indirectProviderId: string | null) =>
-    relationships.push({ id: randomUUID(), customerId, partnerId, indirectProviderId, status: CustomerRelationshipStatus.ACTIVE, establishedAt: ago(600), removedAt: null } as CustomerPartnerRelationship);
+    relationships.push({ id: randomUUID(), customerId, customerName: customers.at(-1)!.companyName, partnerId, indirectProviderId, status: CustomerRelationshipStatus.ACTIVE, establishedAt: ago(600), removedAt: null } as CustomerPartnerRelationship);
   const dap = (customerId: string, partnerId: string, j: number, status: DelegatedAdminStatus) => {
     const createdAt = ago(300);
     const active = status === DelegatedAdminStatus.ACTIVE;

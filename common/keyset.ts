@@ -51,6 +51,11 @@ export interface KeysetList<A, R extends ObjectLiteral> {
   /** The fixed order: entity properties, the last one `id` (ascending, or all descending). */
   order: readonly (keyof R & string)[];
   descending?: boolean;
+  /**
+   * What the parts compare and sort by, when not the entity's own columns: a copy of the same
+   * values in a joined table whose index is in the list's order (default `alias.prop`).
+   */
+  orderPaths?: readonly string[];
   /** What tells two lists of one parent apart: their filters (never the columns read). */
   filterKey: (args: A) => string;
   /** What tells two batches apart: filters and the columns read (one statement per distinct key). */
@@ -126,6 +131,7 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
     return column;
   };
   const orderColumns = list.order.map(columnOf);
+  const orderPaths = list.orderPaths ?? orderColumns.map((c) => `${list.alias}.${c.propertyName}`);
   const escape = (name: string) => ds.driver.escape(name);
   const identityOf = (key: ListKey<A>) => JSON.stringify([list.name, viewerScope, key.parentId, list.filterKey(key.args)]);
   const batchKey = list.batchKey ?? list.filterKey;
@@ -134,7 +140,7 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
   const beyond = (qb: SelectQueryBuilder<R>, values: unknown[], ahead: boolean, inclusive: boolean, tag: string) => {
     const ascending = ahead !== !!list.descending;
     const names = values.map((_, i) => `${tag}_${i}`);
-    const lhs = orderColumns.map((c) => `${list.alias}.${c.propertyName}`).join(", ");
+    const lhs = orderPaths.join(", ");
     const rhs = names.map((n) => `:${n}`).join(", ");
     qb.andWhere(`(${lhs}) ${ascending ? ">" : "<"}${inclusive ? "=" : ""} (${rhs})`, Object.fromEntries(names.map((n, i) => [n, values[i]])));
   };
@@ -142,7 +148,7 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
   const orderBy = (qb: SelectQueryBuilder<R>, ahead: boolean) => {
     const direction = ahead !== !!list.descending ? "ASC" : "DESC";
     qb.orderBy();
-    for (const c of orderColumns) qb.addOrderBy(`${list.alias}.${c.propertyName}`, direction);
+    for (const path of orderPaths) qb.addOrderBy(path, direction);
   };
 
   /** The order's columns are read even when the list reads only some columns: the outer ORDER BY and the cursors need them. */

@@ -40,13 +40,13 @@ const postgres = DIALECTS.filter((d) => d === "postgres");
   }, 120_000);
   afterAll(() => stack?.stop());
 
-  /** Runs `query`, then EXPLAIN ANALYZEs the subscriptions subgraph's last statement. */
-  async function lastListStatement(query: string, variables: Record<string, unknown>) {
-    const res = await stack.gql(provider.token, query, variables);
+  /** Runs `query`, then EXPLAIN ANALYZEs the last statement of a subgraph (subscriptions unless named). */
+  async function lastListStatement(query: string, variables: Record<string, unknown>, subgraph: "subscriptions" | "customers" = "subscriptions", token = provider.token) {
+    const res = await stack.gql(token, query, variables);
     expect(res.errors).toBeUndefined();
-    const counter = stack.subgraphs.subscriptions.db.statements;
-    const last = counter.last!;
-    const [{ "QUERY PLAN": [explained] }] = await stack.subgraphs.subscriptions.db.dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${last.query}`, last.parameters);
+    const db = stack.subgraphs[subgraph].db;
+    const last = db.statements.last!;
+    const [{ "QUERY PLAN": [explained] }] = await db.dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${last.query}`, last.parameters);
     return { res, sql: last.query, scanned: rowsScanned(explained.Plan) };
   }
 
@@ -87,6 +87,39 @@ const postgres = DIALECTS.filter((d) => d === "postgres");
     const back = await lastListStatement(Q.replace("totalCount ", ""), { id: provider.id, last: 10 });
     expect(back.res.data.partner.subscriptions.edges).toHaveLength(10);
     expect(back.scanned).toBeLessThanOrEqual(3 * 11 * 2);
+  });
+
+  it("L2: a provider with 20 000 customers: page 1, the last page and a page before a cursor near the end each read about the page (one index walk per way a customer is the provider's)", async () => {
+    const big = await enroll(stack, { programs: ["INDIRECT_PROVIDER", "DIRECT_BILL"] });
+    const ds = stack.subgraphs.customers.db.dataSource;
+    for (let start = 0; start < 20_000; start += 500) {
+      const batch = Array.from({ length: 500 }, (_, i) => ({ id: randomUUID(), name: `Bulk ${String(start + i).padStart(5, "0")}` }));
+      let n = 0;
+      const p = () => `$${++n}`;
+      await ds.query(
+        `INSERT INTO "customer" ("id", "companyName", "defaultDomain", "cloud", "country", "createdAt", "searchText") VALUES ${batch.map(() => `(${p()}, ${p()}, ${p()}, 'GLOBAL', 'US', '2026-01-01T00:00:00.000Z', ${p()})`).join(", ")}`,
+        batch.flatMap((c) => [c.id, c.name, `${c.id}.onmicrosoft.com`, c.name.toLowerCase()]),
+      );
+      n = 0;
+      // Half sold directly, half through one of the provider's resellers (recorded as indirect provider).
+      await ds.query(
+        `INSERT INTO "customer_partner_relationship" ("id", "customerId", "customerName", "partnerId", "indirectProviderId", "status", "establishedAt") VALUES ${batch.map(() => `(${p()}, ${p()}, ${p()}, ${p()}, ${p()}, 'ACTIVE', '2026-01-01T00:00:00.000Z')`).join(", ")}`,
+        batch.flatMap((c, i) => [randomUUID(), c.id, c.name, i % 2 ? big.id : randomUUID(), i % 2 ? null : big.id]),
+      );
+    }
+    await ds.query("ANALYZE customer; ANALYZE customer_partner_relationship");
+    const Q = `query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { partner(id: $id) { customers(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { id companyName } } } } }`;
+    const first = await lastListStatement(Q, { id: big.id, first: 50 }, "customers", big.token);
+    expect(first.res.data.partner.customers.edges.map((e: any) => e.node.companyName).slice(0, 2)).toEqual(["Bulk 00000", "Bulk 00001"]);
+    // Two parts (sold directly, through a reseller) of 51 rows, each with its customer row and one probe: a few hundred, not 20 000.
+    const PAGE_BUDGET = 2 * 52 * 4;
+    expect(first.scanned).toBeLessThanOrEqual(PAGE_BUDGET);
+    const end = await lastListStatement(Q, { id: big.id, last: 50 }, "customers", big.token);
+    expect(end.res.data.partner.customers.edges.at(-1).node.companyName).toBe("Bulk 19999");
+    expect(end.scanned).toBeLessThanOrEqual(PAGE_BUDGET);
+    const deep = await lastListStatement(Q, { id: big.id, last: 50, before: end.res.data.partner.customers.edges[0].cursor }, "customers", big.token);
+    expect(deep.res.data.partner.customers.edges.at(-1).node.companyName).toBe("Bulk 19949");
+    expect(deep.scanned).toBeLessThanOrEqual(PAGE_BUDGET);
   });
 
   it("L2: totalCount is counted only when selected", async () => {

@@ -135,6 +135,48 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
     }
   });
 
+  it("L2: the RelationshipCustomerName migration copies each customer's name onto its stored relationships, and leaves the column NOT NULL", async () => {
+    const place = freshPlace(dialect);
+    const storage = SUBGRAPH_STORAGE.customers;
+    const all = storage.migrations[dialect];
+    const index = all.findIndex((m) => new m().name?.startsWith("RelationshipCustomerName"));
+    expect(index).toBeGreaterThan(0);
+    const at = place.at("customers");
+    const before = await openDatabase({ name: "customers", ...storage, migrations: { ...storage.migrations, [dialect]: all.slice(0, index) }, migrate: true, ...at });
+    const customers = ["Zeta Ltd", "Ärger GmbH", "Alpha Inc"].map((companyName, i) => ({ id: randomUUID(), companyName, domain: `rel${i}.onmicrosoft.com` }));
+    const partner = randomUUID();
+    try {
+      let n = 0;
+      const p = () => (dialect === "postgres" ? `$${++n}` : "?");
+      for (const c of customers) {
+        n = 0;
+        await before.dataSource.query(
+          `INSERT INTO "customer" ("id", "companyName", "defaultDomain", "cloud", "country", "createdAt", "searchText") VALUES (${p()}, ${p()}, ${p()}, 'GLOBAL', 'DE', '2026-01-01T00:00:00.000Z', ${p()})`,
+          [c.id, c.companyName, c.domain, c.companyName.toLowerCase()],
+        );
+        n = 0;
+        await before.dataSource.query(
+          `INSERT INTO "customer_partner_relationship" ("id", "customerId", "partnerId", "indirectProviderId", "status", "establishedAt", "removedAt") VALUES (${p()}, ${p()}, ${p()}, NULL, 'ACTIVE', '2026-01-01T00:00:00.000Z', NULL)`,
+          [randomUUID(), c.id, partner],
+        );
+      }
+    } finally {
+      await before.close();
+    }
+    const after = await openDatabase({ name: "customers", ...storage, migrate: true, ...at });
+    try {
+      const stored: { customerId: string; customerName: string }[] = await after.dataSource.query(`SELECT "customerId", "customerName" FROM "customer_partner_relationship"`);
+      expect(new Map(stored.map((r) => [r.customerId, r.customerName]))).toEqual(new Map(customers.map((c) => [c.id, c.companyName])));
+      expect(await pendingSchemaChanges(after.dataSource)).toEqual({ up: [], down: [] });
+      const missing = await after.dataSource
+        .query(`INSERT INTO "customer_partner_relationship" ("id", "customerId", "partnerId", "status", "establishedAt") VALUES ('${randomUUID()}', '${customers[0].id}', '${randomUUID()}', 'ACTIVE', '2026-01-01T00:00:00.000Z')`)
+        .then(() => null, (e: Error) => e.message);
+      expect(missing).toMatch(/NOT NULL|null value/i);
+    } finally {
+      await after.close();
+    }
+  });
+
   it("Migrations: the check can fail — without the migrations, the schema builder reports every table as missing", async () => {
     const place = freshPlace(dialect);
     const db = await openDatabase({ name: "partners", entities: SUBGRAPH_STORAGE.partners.entities, migrations: { sqlite: [], postgres: [] }, migrate: true, ...place.at("partners") });

@@ -77,21 +77,32 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
     entity: Customer,
     alias: "c",
     order: CUSTOMER_ORDER,
+    // Read from the relationship table's (partner, status, customerName, customerId) indexes.
+    orderPaths: ["pr.customerName", "pr.customerId"],
     filterKey: (a) => `${a.resellerId ?? ""}|${a.search ?? ""}`,
     rows: (parentId, args, tag) => {
       const parent = `parent_${tag}`;
-      const rel = customers()
-        .subQuery()
-        .select("pr.customerId")
-        .from(CustomerPartnerRelationship, "pr")
-        .where("pr.status = :prActive")
-        .andWhere(args.resellerId ? `pr.indirectProviderId = :${parent} AND pr.partnerId = :reseller` : `(pr.partnerId = :${parent} OR pr.indirectProviderId = :${parent})`)
-        .getQuery();
-      const qb = customers().where(`c.id IN ${rel}`, { prActive: CustomerRelationshipStatus.ACTIVE, [parent]: parentId, reseller: args.resellerId ?? null });
       // A partner's own customers are listable by CV1's first clause already (an active relationship
       // with it as reseller or indirect provider is what puts them in this list): no second look.
       const ownList = viewer.org === "partner" && parentId === viewer.tid;
-      return applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search);
+      const through = (side: "partnerId" | "indirectProviderId", extra?: string) => {
+        const qb = customers()
+          .innerJoin(CustomerPartnerRelationship, "pr", "pr.customerId = c.id")
+          .where(`pr.${side} = :${parent} AND pr.status = :prActive`, { [parent]: parentId, prActive: CustomerRelationshipStatus.ACTIVE });
+        if (extra) qb.andWhere(extra, { reseller: args.resellerId });
+        return applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search);
+      };
+      // The customer's relationships with this provider's resellers: one row per customer (the first
+      // relationship of them), so that a customer served by two of its resellers is one row of the list.
+      const earlier = customers()
+        .subQuery()
+        .select("1")
+        .from(CustomerPartnerRelationship, "pr1")
+        .where(`pr1.customerId = pr.customerId AND pr1.indirectProviderId = :${parent} AND pr1.status = :prActive AND pr1.id < pr.id`)
+        .getQuery();
+      const firstThroughProvider = `NOT EXISTS ${earlier}`;
+      if (args.resellerId) return through("indirectProviderId", "pr.partnerId = :reseller");
+      return [through("partnerId"), through("indirectProviderId", firstThroughProvider)];
     },
   };
 

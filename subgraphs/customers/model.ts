@@ -81,6 +81,9 @@ export class PartnerRef {
 @Index(["customerId", "status"])
 @Index(["partnerId", "status"])
 @Index(["indirectProviderId", "status"])
+// Partner.customers walks these in its order (company name, then customer id): keyset pages.
+@Index(["partnerId", "status", "customerName", "customerId"])
+@Index(["indirectProviderId", "status", "customerName", "customerId"])
 // One relationship in force per partner and customer (MP1 allows many partners, not duplicates).
 @Index("customer_partner_active_pair", ["customerId", "partnerId"], { unique: true, where: `"status" = 'ACTIVE'` })
 export class CustomerPartnerRelationship {
@@ -91,6 +94,12 @@ export class CustomerPartnerRelationship {
   @Column({ type: "varchar", length: 36 }) customerId!: string;
   @Column({ type: "varchar", length: 36 }) partnerId!: string;
   @Column({ type: "varchar", length: 36, nullable: true }) indirectProviderId!: string | null;
+  /**
+   * The customer's company name, kept here so that a partner's customer list can be read in its
+   * order from this table's index (no customer mutation renames a customer; one that does must
+   * write this too).
+   */
+  @Column({ type: "varchar", length: 200 }) customerName!: string;
 
   @Field(() => CustomerRelationshipStatus, { description: "ACTIVE while in force; REMOVED after removal." })
   @Column({ type: "varchar", length: 8 })

@@ -137,6 +137,7 @@ export class CustomerMutations {
         const relationship = em.create(CustomerPartnerRelationship, {
           id: randomUUID(),
           customerId: created.id,
+          customerName: created.companyName,
           partnerId: relationshipPartner,
           indirectProviderId,
           status: CustomerRelationshipStatus.ACTIVE,
@@ -228,6 +229,7 @@ export class CustomerMutations {
           em.create(CustomerPartnerRelationship, {
             id: randomUUID(),
             customerId: customer.id,
+            customerName: customer.companyName,
             partnerId: partner.id,
             indirectProviderId: request.indirectProviderId,
             status: CustomerRelationshipStatus.ACTIVE,

@@ -3,19 +3,23 @@ import type { DialectMigrations } from "../../../common/migrations";
 import { Initial1795271025374 as SqliteInitial1795271025374 } from "./sqlite/1795271025374-Initial";
 import { ActivityByOperation1795275082359 as SqliteActivityByOperation1795275082359 } from "./sqlite/1795275082359-ActivityByOperation";
 import { CustomerSearchText1796155864674 as SqliteCustomerSearchText1796155864674 } from "./sqlite/1796155864674-CustomerSearchText";
+import { RelationshipCustomerName1796157679444 as SqliteRelationshipCustomerName1796157679444 } from "./sqlite/1796157679444-RelationshipCustomerName";
 import { Initial1795271025374 as PostgresInitial1795271025374 } from "./postgres/1795271025374-Initial";
 import { ActivityByOperation1795275082359 as PostgresActivityByOperation1795275082359 } from "./postgres/1795275082359-ActivityByOperation";
 import { CustomerSearchText1796155864674 as PostgresCustomerSearchText1796155864674 } from "./postgres/1796155864674-CustomerSearchText";
+import { RelationshipCustomerName1796157679444 as PostgresRelationshipCustomerName1796157679444 } from "./postgres/1796157679444-RelationshipCustomerName";
 
 export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
   sqlite: [
     SqliteInitial1795271025374,
     SqliteActivityByOperation1795275082359,
     SqliteCustomerSearchText1796155864674,
+    SqliteRelationshipCustomerName1796157679444,
   ],
   postgres: [
     PostgresInitial1795271025374,
     PostgresActivityByOperation1795275082359,
     PostgresCustomerSearchText1796155864674,
+    PostgresRelationshipCustomerName1796157679444,
   ],
 };
