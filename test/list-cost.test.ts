@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
 import { CloudSubscription } from "../subgraphs/subscriptions/model";
 import { createCustomer, enroll } from "./support/fixtures";
-import { DIALECTS, Stack, startStack } from "./support/stack";
+import { DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
 
 /** Rows read by every scan of a plan (EXPLAIN ANALYZE's actual rows, times loops). */
 function rowsScanned(plan: any): number {
@@ -132,4 +132,47 @@ const postgres = DIALECTS.filter((d) => d === "postgres");
     expect(stack.statements().subscriptions - withCount).toBe(plain + 1);
     expect(stack.subgraphs.subscriptions.db.statements.last!.query).toMatch(/COUNT\(\*\)/);
   });
+});
+
+describe.each(DIALECTS)("L2: delegated admin at scale (%s)", (dialect) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(dialect);
+  });
+  afterAll(() => stack?.stop());
+
+  it("L2: a partner administering 40 000 customers reads another partner's subscription list with a handful of parameters, and still sees the supported subscription its delegated admin shows it (MC2)", async () => {
+    const viewer = await enroll(stack);
+    const supporter = await enroll(stack);
+    const customer = await createCustomer(stack, supporter);
+    const operator = await operatorToken();
+    const recorded = await stack.gql(
+      operator,
+      `mutation($input: RecordExternalSubscriptionInput!) { recordExternalSubscription(input: $input) { subscription { id } } }`,
+      { input: { customerId: customer.id, offerId: "m365-business-standard", quantity: 5, channel: "ENTERPRISE_AGREEMENT", billingCycle: "MONTHLY", termDuration: "P1M" } },
+    );
+    const external = recorded.data.recordExternalSubscription.subscription.id;
+    const hired = await stack.gql(customer.token, `mutation($s: ID!, $p: ID!) { hireSupportPartner(subscriptionId: $s, partnerId: $p) { subscription { id } } }`, { s: external, p: supporter.id });
+    expect(hired.errors).toBeUndefined();
+    // The viewer's active delegated admin relationships: the supported customer and 40 000 others.
+    const ds = stack.subgraphs.customers.db.dataSource;
+    const others = Array.from({ length: 40_000 }, () => randomUUID());
+    for (let start = 0; start < others.length; start += 500) {
+      const batch = [...(start === 0 ? [customer.id] : []), ...others.slice(start, start + 500)];
+      let n = 0;
+      const p = () => (dialect === "postgres" ? `$${++n}` : "?");
+      await ds.query(
+        `INSERT INTO "delegated_admin_relationship" ("id", "displayName", "partnerId", "customerId", "roles", "durationDays", "autoExtend", "storedStatus", "createdAt", "activatedAt", "storedEndsAt") VALUES ${batch
+          .map(() => `(${p()}, ${p()}, ${p()}, ${p()}, 'USER_ADMINISTRATOR', 730, ${p()}, 'ACTIVE', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z')`)
+          .join(", ")}`,
+        batch.flatMap((c) => [randomUUID(), `dap ${c}`.slice(0, 50), viewer.id, c, dialect === "postgres" ? false : 0]),
+      );
+    }
+    const res = await stack.gql(viewer.token, `{ partner(id: "${supporter.id}") { subscriptions(first: 10) { edges { node { id channel } } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.partner.subscriptions.edges.map((e: any) => e.node.id)).toEqual([external]);
+    const last = stack.subgraphs.subscriptions.db.statements.last!;
+    expect(last.query).toMatch(/UNION/);
+    expect(last.parameters.length).toBeLessThan(50);
+  }, 120_000);
 });

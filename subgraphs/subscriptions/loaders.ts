@@ -110,22 +110,21 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
   };
 
   /**
-   * Customers with which the viewing partner has an active delegated admin relationship, asked
-   * once per request: another partner's list holds external subscriptions the viewer sees
-   * through them (MC2), e.g. those that partner supports.
+   * The customers of the subscriptions bought outside the program that each partner supports
+   * (MC2): in another partner's list, the only rows a viewer can see through delegated admin.
+   * Asked of the delegated admin facts for just these customers, never for all of the viewer's
+   * (a partner may administer 200 000 customers).
    */
-  let ownDelegatedAdminCustomers: Promise<string[]> | undefined;
-  const delegatedAdminCustomers = (): Promise<string[]> => {
-    if (viewer.org !== "partner") return Promise.resolve([]);
-    ownDelegatedAdminCustomers ??= peers.customers
-      .request<{ delegatedAdminCustomerIds: string[] }>(
-        "query($p: ID!) { delegatedAdminCustomerIds(partnerId: $p) }",
-        { p: viewer.tid },
-        "your delegated admin relationships",
-      )
-      .then((r) => r.delegatedAdminCustomerIds);
-    return ownDelegatedAdminCustomers;
-  };
+  const supportedCustomers = new DataLoader<string, string[]>(async (partnerIds) => {
+    const rows: { partnerId: string; customerId: string }[] = await subs()
+      .select("s.supportPartnerId", "partnerId")
+      .addSelect("s.customerId", "customerId")
+      .distinct(true)
+      .where("s.supportPartnerId IN (:...partnerIds)", { partnerIds: [...partnerIds] })
+      .andWhere("s.channel <> :csp", { csp: SalesChannel.CSP })
+      .getRawMany();
+    return partnerIds.map((p) => rows.filter((r) => r.partnerId === p).map((r) => r.customerId));
+  });
 
   const partnerList: KeysetList<PartnerSubscriptionsArgs, CloudSubscription> = {
     name: "Partner.subscriptions",
@@ -138,14 +137,16 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     // its own (column, createdAt) index's order, so a page reads about the page, not the partner.
     rows: async (partnerId, args, tag) => {
       const parent = `parent_${tag}`;
-      // In its own list a partner is partner of record, billing or support partner of every row: S1 holds without delegated admin facts.
+      // In its own list a partner is partner of record, billing or support partner of every row: S1
+      // holds without delegated admin facts. In another's, only supported rows (bought outside the
+      // program: no partner of record, no billing partner) can be seen through delegated admin.
       const othersList = viewer.org === "partner" && partnerId !== viewer.tid;
-      const delegated = othersList ? await delegatedAdminCustomers() : [];
+      const delegated = othersList ? await delegatedAdminAmong(await supportedCustomers.load(partnerId)) : [];
       return PARTNER_ROLE_COLUMNS.map((column) => {
         const qb = subs(args.columns).where(`s.${column} = :${parent}`, { [parent]: partnerId });
         if (args.status) qb.andWhere("s.status = :status", { status: args.status });
         if (args.customerId) qb.andWhere("s.customerId = :customerId", { customerId: args.customerId });
-        return restrictToVisible(qb, viewer, delegated);
+        return restrictToVisible(qb, viewer, column === "supportPartnerId" ? delegated : [], `dap_${tag}`);
       });
     },
   };
