@@ -56,6 +56,9 @@ export class Partner {
 @Entity("reseller_relationship")
 @Index(["providerId", "status"])
 @Index(["resellerId", "status"])
+// Partner.resellers and Partner.providers walk these in list order (invitedAt, id): keyset pages.
+@Index(["providerId", "invitedAt", "id"])
+@Index(["resellerId", "invitedAt", "id"])
 // At most one pending or active link per pair (T1), enforced by the database against races;
 // `pairKey` names the pair whichever of the two invited the other ("between the same two partners").
 @Index("reseller_relationship_open_pair", ["providerId", "resellerId"], { unique: true, where: `"status" <> 'TERMINATED'` })
