@@ -122,7 +122,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
     const createdAt = ago(300);
     const active = status === DelegatedAdminStatus.ACTIVE;
     daps.push({
-      id: randomUUID(), displayName: `Bench support ${j}`, partnerId, customerId,
+      id: randomUUID(), displayName: `Bench support ${j}`, partnerId, customerId, customerName: customers.at(-1)!.companyName,
       roles: [AdminRole.HELPDESK_ADMINISTRATOR, AdminRole.DIRECTORY_READER], durationDays: 730, autoExtend: true,
       storedStatus: status, createdAt, activatedAt: active ? addMs(createdAt, DAY_MS) : null,
       storedEndsAt: active ? addMs(createdAt, 731 * DAY_MS) : null, terminatedAt: null,

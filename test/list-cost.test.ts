@@ -120,6 +120,11 @@ const postgres = DIALECTS.filter((d) => d === "postgres");
     const deep = await lastListStatement(Q, { id: big.id, last: 50, before: end.res.data.partner.customers.edges[0].cursor }, "customers", big.token);
     expect(deep.res.data.partner.customers.edges.at(-1).node.companyName).toBe("Bulk 19949");
     expect(deep.scanned).toBeLessThanOrEqual(PAGE_BUDGET);
+    // The same customers as the provider's own root list (with its delegated admin part, empty here).
+    const ROOT = `query($first: Int, $after: String, $last: Int, $before: String) { customers(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { id companyName } } } }`;
+    const root = await lastListStatement(ROOT, { first: 50 }, "customers", big.token);
+    expect(root.res.data.customers.edges.map((e: any) => e.node.companyName).slice(0, 2)).toEqual(["Bulk 00000", "Bulk 00001"]);
+    expect(root.scanned).toBeLessThanOrEqual(PAGE_BUDGET + 52 * 2);
   });
 
   it("L2: totalCount is counted only when selected", async () => {
@@ -162,8 +167,8 @@ describe.each(DIALECTS)("L2: delegated admin at scale (%s)", (dialect) => {
       let n = 0;
       const p = () => (dialect === "postgres" ? `$${++n}` : "?");
       await ds.query(
-        `INSERT INTO "delegated_admin_relationship" ("id", "displayName", "partnerId", "customerId", "roles", "durationDays", "autoExtend", "storedStatus", "createdAt", "activatedAt", "storedEndsAt") VALUES ${batch
-          .map(() => `(${p()}, ${p()}, ${p()}, ${p()}, 'USER_ADMINISTRATOR', 730, ${p()}, 'ACTIVE', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z')`)
+        `INSERT INTO "delegated_admin_relationship" ("id", "displayName", "partnerId", "customerId", "customerName", "roles", "durationDays", "autoExtend", "storedStatus", "createdAt", "activatedAt", "storedEndsAt") VALUES ${batch
+          .map(() => `(${p()}, ${p()}, ${p()}, ${p()}, 'Administered', 'USER_ADMINISTRATOR', 730, ${p()}, 'ACTIVE', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z')`)
           .join(", ")}`,
         batch.flatMap((c) => [randomUUID(), `dap ${c}`.slice(0, 50), viewer.id, c, dialect === "postgres" ? false : 0]),
       );

@@ -135,7 +135,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
     }
   });
 
-  it("L2: the RelationshipCustomerName migration copies each customer's name onto its stored relationships, and leaves the column NOT NULL", async () => {
+  it("L2: the RelationshipCustomerName and DelegatedAdminCustomerName migrations copy each customer's name onto its stored relationships, and leave the columns NOT NULL", async () => {
     const place = freshPlace(dialect);
     const storage = SUBGRAPH_STORAGE.customers;
     const all = storage.migrations[dialect];
@@ -159,6 +159,11 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
           `INSERT INTO "customer_partner_relationship" ("id", "customerId", "partnerId", "indirectProviderId", "status", "establishedAt", "removedAt") VALUES (${p()}, ${p()}, ${p()}, NULL, 'ACTIVE', '2026-01-01T00:00:00.000Z', NULL)`,
           [randomUUID(), c.id, partner],
         );
+        n = 0;
+        await before.dataSource.query(
+          `INSERT INTO "delegated_admin_relationship" ("id", "displayName", "partnerId", "customerId", "roles", "durationDays", "autoExtend", "storedStatus", "createdAt") VALUES (${p()}, ${p()}, ${p()}, ${p()}, 'USER_ADMINISTRATOR', 30, ${p()}, 'APPROVAL_PENDING', '2026-01-01T00:00:00.000Z')`,
+          [randomUUID(), `Support ${c.domain}`.slice(0, 50), partner, c.id, dialect === "postgres" ? false : 0],
+        );
       }
     } finally {
       await before.close();
@@ -167,6 +172,8 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
     try {
       const stored: { customerId: string; customerName: string }[] = await after.dataSource.query(`SELECT "customerId", "customerName" FROM "customer_partner_relationship"`);
       expect(new Map(stored.map((r) => [r.customerId, r.customerName]))).toEqual(new Map(customers.map((c) => [c.id, c.companyName])));
+      const daps: { customerId: string; customerName: string }[] = await after.dataSource.query(`SELECT "customerId", "customerName" FROM "delegated_admin_relationship"`);
+      expect(new Map(daps.map((r) => [r.customerId, r.customerName]))).toEqual(new Map(customers.map((c) => [c.id, c.companyName])));
       expect(await pendingSchemaChanges(after.dataSource)).toEqual({ up: [], down: [] });
       const missing = await after.dataSource
         .query(`INSERT INTO "customer_partner_relationship" ("id", "customerId", "partnerId", "status", "establishedAt") VALUES ('${randomUUID()}', '${customers[0].id}', '${randomUUID()}', 'ACTIVE', '2026-01-01T00:00:00.000Z')`)

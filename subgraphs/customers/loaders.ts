@@ -72,48 +72,75 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
   const customers = () => ds.getRepository(Customer).createQueryBuilder("c");
 
   /** Customers of partner `parentId` (the field's meaning), as the viewer may list them. */
+  /**
+   * The customers linked to partner `parentId` through `link` rows of `table` (reseller
+   * relationships, or delegated admin relationships), read in list order from the link table's
+   * (partner, status, customerName, customerId) index. `alsoFirst`: skip a customer's later links
+   * of the same kind, so a customer is one row of the part.
+   */
+  const linked = (table: typeof CustomerPartnerRelationship | typeof DelegatedAdminRelationship, where: string, parameters: Record<string, unknown>, alsoFirst?: string) => {
+    const qb = customers().innerJoin(table, "link", "link.customerId = c.id").where(where, parameters);
+    if (alsoFirst) {
+      const earlier = customers().subQuery().select("1").from(table, "earlier").where(`earlier.customerId = link.customerId AND ${alsoFirst} AND earlier.id < link.id`).getQuery();
+      qb.andWhere(`NOT EXISTS ${earlier}`);
+    }
+    return qb;
+  };
+  const LINK_ORDER = ["link.customerName", "link.customerId"];
+  const active = { prActive: CustomerRelationshipStatus.ACTIVE, dActive: DelegatedAdminStatus.ACTIVE, yes: true };
+
+  /** A partner's customers through reseller relationships: as its reseller, and as indirect provider of its resellers' (T7). */
+  const relationshipParts = (partnerId: string, tag: string, resellerId?: string | null) => {
+    const parent = `parent_${tag}`;
+    const params = { ...active, [parent]: partnerId, reseller: resellerId ?? null };
+    if (resellerId) return [linked(CustomerPartnerRelationship, `link.indirectProviderId = :${parent} AND link.partnerId = :reseller AND link.status = :prActive`, params)];
+    return [
+      linked(CustomerPartnerRelationship, `link.partnerId = :${parent} AND link.status = :prActive`, params),
+      // A customer served by two resellers of this provider is one row: its first such relationship.
+      linked(CustomerPartnerRelationship, `link.indirectProviderId = :${parent} AND link.status = :prActive`, params, `earlier.indirectProviderId = :${parent} AND earlier.status = :prActive`),
+    ];
+  };
+
   const partnerCustomers: KeysetList<PartnerCustomersArgs, Customer> = {
     name: "Partner.customers",
     entity: Customer,
     alias: "c",
     order: CUSTOMER_ORDER,
-    // Read from the relationship table's (partner, status, customerName, customerId) indexes.
-    orderPaths: ["pr.customerName", "pr.customerId"],
+    orderPaths: LINK_ORDER,
     filterKey: (a) => `${a.resellerId ?? ""}|${a.search ?? ""}`,
     rows: (parentId, args, tag) => {
-      const parent = `parent_${tag}`;
       // A partner's own customers are listable by CV1's first clause already (an active relationship
       // with it as reseller or indirect provider is what puts them in this list): no second look.
       const ownList = viewer.org === "partner" && parentId === viewer.tid;
-      const through = (side: "partnerId" | "indirectProviderId", extra?: string) => {
-        const qb = customers()
-          .innerJoin(CustomerPartnerRelationship, "pr", "pr.customerId = c.id")
-          .where(`pr.${side} = :${parent} AND pr.status = :prActive`, { [parent]: parentId, prActive: CustomerRelationshipStatus.ACTIVE });
-        if (extra) qb.andWhere(extra, { reseller: args.resellerId });
-        return applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search);
-      };
-      // The customer's relationships with this provider's resellers: one row per customer (the first
-      // relationship of them), so that a customer served by two of its resellers is one row of the list.
-      const earlier = customers()
-        .subQuery()
-        .select("1")
-        .from(CustomerPartnerRelationship, "pr1")
-        .where(`pr1.customerId = pr.customerId AND pr1.indirectProviderId = :${parent} AND pr1.status = :prActive AND pr1.id < pr.id`)
-        .getQuery();
-      const firstThroughProvider = `NOT EXISTS ${earlier}`;
-      if (args.resellerId) return through("indirectProviderId", "pr.partnerId = :reseller");
-      return [through("partnerId"), through("indirectProviderId", firstThroughProvider)];
+      return relationshipParts(parentId, tag, args.resellerId).map((qb) => applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search));
     },
   };
 
-  /** `Query.customers`: every customer the viewer may list (CV1). */
+  /**
+   * `Query.customers`: every customer the viewer may list (CV1). A partner's are its reseller
+   * relationships' and its active delegated admin relationships' customers, each part read from
+   * its link table's index in list order; the operator's (all) and a customer's (its own) are
+   * read from the customer table's.
+   */
   const listableCustomers: KeysetList<{ search: string | null }, Customer> = {
     name: "Query.customers",
     entity: Customer,
     alias: "c",
     order: CUSTOMER_ORDER,
+    orderPaths: viewer.org === "partner" ? LINK_ORDER : undefined,
     filterKey: (a) => a.search ?? "",
-    rows: (_parent, args) => applySearch(restrictToListable(customers(), viewer, clock.now()), args.search),
+    rows: (_parent, args, tag) => {
+      if (viewer.org !== "partner") return applySearch(restrictToListable(customers(), viewer, clock.now()), args.search);
+      const now = { now: clock.now().toISOString() };
+      const dapActive = (a: string) => `${a}.storedStatus = :dActive AND (${a}.autoExtend = :yes OR ${a}.storedEndsAt > :now)`;
+      const viaDelegatedAdmin = linked(
+        DelegatedAdminRelationship,
+        `link.partnerId = :viewer_${tag} AND ${dapActive("link")}`,
+        { ...active, ...now, [`viewer_${tag}`]: viewer.tid },
+        `earlier.partnerId = :viewer_${tag} AND ${dapActive("earlier")}`,
+      );
+      return [...relationshipParts(viewer.tid!, tag), viaDelegatedAdmin].map((qb) => applySearch(qb, args.search));
+    },
   };
 
   return {

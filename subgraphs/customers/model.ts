@@ -147,6 +147,8 @@ export class RelationshipRequest {
 @Entity("delegated_admin_relationship")
 @Index(["customerId", "storedStatus"])
 @Index(["partnerId", "storedStatus"])
+// The partner's own customer list (Query.customers) walks this in its order: keyset pages.
+@Index(["partnerId", "storedStatus", "customerName", "customerId"])
 @Index("delegated_admin_partner_name", ["partnerId", "displayName"], { unique: true })
 export class DelegatedAdminRelationship {
   @Field(() => ID, { description: "The relationship's id." })
@@ -159,6 +161,8 @@ export class DelegatedAdminRelationship {
 
   @Column({ type: "varchar", length: 36 }) partnerId!: string;
   @Column({ type: "varchar", length: 36 }) customerId!: string;
+  /** The customer's company name, kept for the partner's customer list order (as on CustomerPartnerRelationship). */
+  @Column({ type: "varchar", length: 200 }) customerName!: string;
 
   @Field(() => [AdminRole], { description: "The admin roles granted." })
   @Column({ type: "simple-array" })

@@ -310,6 +310,7 @@ export class CustomerMutations {
             id: randomUUID(),
             partnerId,
             customerId: customer.id,
+            customerName: customer.companyName,
             ...fields,
             storedStatus: DelegatedAdminStatus.APPROVAL_PENDING,
             createdAt: clock.now(),
