@@ -223,6 +223,62 @@ describe.each(DIALECTS)("L1: paging both ways (%s)", (dialect) => {
     expect(suspended).toBeGreaterThan(4);
   });
 
+  it("L1: the other connections walked while they change between pages (new resellers invited and others terminated, subscriptions bought and suspended, customers created, activity written): no row twice, none that stayed skipped", async () => {
+    const owner = await enroll(stack, { programs: ["INDIRECT_PROVIDER", "DIRECT_BILL"] });
+    const links: string[] = [];
+    for (let i = 0; i < 5; i++) links.push(await linkReseller(stack, owner, await enroll(stack, { programs: ["INDIRECT_RESELLER"] })));
+    const buyer = await createCustomer(stack, owner);
+    for (let i = 0; i < 4; i++) await createCustomer(stack, owner);
+    const bought: string[] = [];
+    for (let i = 0; i < 5; i++) bought.push((await placeOrder(stack, owner, buyer.id)).subscriptions[0].id);
+    const TERMINATE = `mutation($id: ID!) { terminateResellerRelationship(relationshipId: $id) { relationship { id status } } }`;
+    const cases: { list: ListCase; change: () => Promise<void> }[] = [
+      {
+        list: {
+          name: "Partner.resellers(status: ACTIVE)",
+          token: () => owner.token,
+          query: `query(${VARS}) { partner(id: "${owner.id}") { resellers(status: ACTIVE, ${ARGS}) { ${PAGE} } } }`,
+          pick: (d) => d.partner.resellers,
+        },
+        change: async () => {
+          links.push(await linkReseller(stack, owner, await enroll(stack, { programs: ["INDIRECT_RESELLER"] })));
+          const gone = links.shift();
+          expect((await stack.gql(owner.token, TERMINATE, { id: gone })).errors).toBeUndefined();
+        },
+      },
+      {
+        list: {
+          name: "Partner.subscriptions(status: ACTIVE)",
+          token: () => owner.token,
+          query: `query(${VARS}) { partner(id: "${owner.id}") { subscriptions(status: ACTIVE, ${ARGS}) { ${PAGE} } } }`,
+          pick: (d) => d.partner.subscriptions,
+        },
+        change: async () => {
+          bought.push((await placeOrder(stack, owner, buyer.id)).subscriptions[0].id);
+          expect((await stack.gql(owner.token, SUSPEND, { id: bought.shift() })).errors).toBeUndefined();
+        },
+      },
+      {
+        list: { name: "Query.customers", token: () => owner.token, query: `query(${VARS}) { customers(${ARGS}) { ${PAGE} } }`, pick: (d) => d.customers },
+        change: async () => void (await createCustomer(stack, owner)),
+      },
+      {
+        list: { name: "partnersActivity", token: () => operator, query: `query(${VARS}) { partnersActivity(${ARGS}) { ${PAGE} } }`, pick: (d) => d.partnersActivity },
+        change: async () => void (await enroll(stack)),
+      },
+    ];
+    for (const { list, change } of cases) {
+      for (const size of [1, 2, 3]) {
+        for (const backward of [false, true]) {
+          const { before, after } = await walkWhileChanging(list, size, backward, async (step) => {
+            if (step < 2) await change();
+          });
+          expect({ list: list.name, changed: after.join() !== before.join() }).toEqual({ list: list.name, changed: true });
+        }
+      }
+    }
+  }, 120_000);
+
   it("L1: a cursor is valid only for the list that made it: another parent, other filters, another viewer or an edited cursor is BAD_USER_INPUT on the argument", async () => {
     const other = await createCustomer(stack, provider);
     await placeOrder(stack, provider, other.id);
