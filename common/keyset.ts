@@ -12,6 +12,11 @@
  * back from it, so `hasPreviousPage` (forward) and `hasNextPage` (backward) are exact too.
  * `totalCount` is a second statement, run only when a page asked for it: one COUNT member
  * per parent over the list's filters.
+ *
+ * A list whose rows belong to a parent in several ways (a partner's subscriptions through
+ * three columns) is several parts, each read in its own index's order up to the page, merged
+ * per parent by UNION: every row of the true first page is among the first page + 1 of its
+ * part, so the merge's first page + 1 is exact.
  */
 import { createHash } from "node:crypto";
 import DataLoader from "dataloader";
