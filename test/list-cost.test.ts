@@ -181,3 +181,34 @@ describe.each(DIALECTS)("L2: delegated admin at scale (%s)", (dialect) => {
     expect(last.parameters.length).toBeLessThan(50);
   }, 120_000);
 });
+
+describe.each(DIALECTS)("L2: a dashboard asks each fact once (%s)", (dialect) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(dialect);
+  });
+  afterAll(() => stack?.stop());
+
+  /** A partner with `n` customers, each with a subscription bought outside the program; the statements its dashboard costs. */
+  async function dashboardStatements(n: number) {
+    const partner = await enroll(stack);
+    const operator = await operatorToken();
+    for (let i = 0; i < n; i++) {
+      const customer = await createCustomer(stack, partner);
+      const recorded = await stack.gql(operator, `mutation($input: RecordExternalSubscriptionInput!) { recordExternalSubscription(input: $input) { subscription { id } } }`, {
+        input: { customerId: customer.id, offerId: "m365-business-standard", quantity: 1, channel: "DIRECT", billingCycle: "MONTHLY", termDuration: "P1M" },
+      });
+      expect(recorded.errors).toBeUndefined();
+    }
+    const before = stack.statements();
+    const res = await stack.gql(partner.token, `{ partner(id: "${partner.id}") { customers(first: 50) { nodes { id subscriptions(first: 5) { totalCount nodes { id } } } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.partner.customers.nodes).toHaveLength(n);
+    const after = stack.statements();
+    return { customers: after.customers - before.customers, subscriptions: after.subscriptions - before.subscriptions };
+  }
+
+  it("L2: the delegated admin facts behind 6 customers' subscription pages cost what 2 customers' cost: one batched question, not one per customer", async () => {
+    expect(await dashboardStatements(6)).toEqual(await dashboardStatements(2));
+  });
+});
