@@ -11,7 +11,7 @@
  * ids of every customer it has an active delegated admin relationship with).
  *
  * Each is checked once (answer shape and counts, timed), then measured in interleaved rounds
- * at the bench's concurrency, by a closed loop that waits for the requests it started (a
+ * at 4 clients (SKEW_CLIENTS), by a closed loop that waits for the requests it started (a
  * dashboard can take seconds: cut off at a deadline, its abandoned requests' CPU would be
  * charged to the ones counted): CPU per request of every process — the gateway, each subgraph
  * (/proc/<pid>/stat) and, on PostgreSQL, the client backends serving the bench database
@@ -230,6 +230,12 @@ class PostgresBackends {
 
 /** A backend flushes its table statistics at most once a second, and when idle within 10 s (PGSTAT_IDLE_INTERVAL). */
 const STATS_FLUSH_WAIT_MS = 11_500;
+/**
+ * Clients of the measured rounds: enough to keep both cores busy, few enough that a request
+ * of several seconds stays inside the 10-s timeout (CPU per request does not depend on the
+ * queue). Zero errors at 20 clients is checked by its own closed loop.
+ */
+const SKEW_CLIENTS = 4;
 /** Requests in each shape's sequential pass for rows read. */
 const ROWS_PASS_REQUESTS = 10;
 
@@ -261,8 +267,10 @@ export async function runSkew(ctx: SkewContext) {
     const shapes = await buildShapes(index, skew, ctx.jwtSecret, ctx.gatewayUrl);
 
     // ---- one request of each, checked and timed (sequential, nothing else running) ----
-    const single: Record<string, { ok: boolean; problem?: string; ms: number[]; status: number }> = {};
+    const single: Record<string, { ok: boolean; problem?: string; ms: number[]; status: number; serviceLog?: string[] }> = {};
+    const logSize = () => Object.fromEntries(ctx.processes.map((p) => [p.name, fs.statSync(p.logFile).size]));
     for (const shape of shapes) {
+      const logBefore = logSize();
       const ms: number[] = [];
       let problem: string | undefined;
       let status = 0;
@@ -277,7 +285,18 @@ export async function runSkew(ctx: SkewContext) {
         ms.push(round1(performance.now() - t));
         problem ??= status !== 200 || json.errors ? `${status} ${JSON.stringify(json.errors ?? json).slice(0, 400)}` : shape.check(json.data);
       }
-      single[shape.name] = { ok: !problem, problem, ms, status };
+      // What the services said about a failure: their warnings and errors during the check.
+      const serviceLog = problem
+        ? ctx.processes.flatMap((p) => {
+            const fd = fs.openSync(p.logFile, "r");
+            const buffer = Buffer.alloc(Math.min(1_000_000, fs.statSync(p.logFile).size - logBefore[p.name]));
+            fs.readSync(fd, buffer, 0, buffer.length, logBefore[p.name]);
+            fs.closeSync(fd);
+            return buffer.toString("utf8").split("\n").filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(0, 4).map((l) => `${p.name}: ${l.slice(0, 400)}`);
+          })
+        : undefined;
+      single[shape.name] = { ok: !problem, problem, ms, status, serviceLog };
+      for (const line of serviceLog ?? []) console.log(`    ${line}`);
       console.log(`  check ${shape.title}: ${problem ? `FAILS (${problem})` : "correct"}; ${ms.join(", ")} ms (first call, then three more)`);
     }
     const measured = shapes.filter((s) => single[s.name].ok);
@@ -308,7 +327,7 @@ export async function runSkew(ctx: SkewContext) {
 
     // ---- CPU per request: warm-up, then interleaved rounds ----
     const cpuNow = () => Object.fromEntries(ctx.processes.map((p) => [p.name, cpuMsOf(p.pid) ?? NaN]));
-    const measure = async (shape: Shape, seconds: number, round: number, connections = settings.connections): Promise<SkewRun> => {
+    const measure = async (shape: Shape, seconds: number, round: number, connections = SKEW_CLIENTS): Promise<SkewRun> => {
       const sqlBefore = await ctx.sqlStatements();
       const cpuBefore = cpuNow();
       await pg?.start();
@@ -322,7 +341,7 @@ export async function runSkew(ctx: SkewContext) {
       cpuMsPerRequest.stack = round2(Object.values(cpuMsPerRequest).reduce((a, b) => a + b, 0));
       return { ...result, round, sqlPerRequest: result.requests ? round1((sqlAfter - sqlBefore) / result.requests) : NaN, cpuMsPerRequest };
     };
-    console.log(`Warm-up: ${settings.warmupS} s per shape; then ${settings.rounds} interleaved rounds of ${settings.durationS} s at ${settings.connections} clients`);
+    console.log(`Warm-up: ${settings.warmupS} s per shape; then ${settings.rounds} interleaved rounds of ${settings.durationS} s at ${SKEW_CLIENTS} clients`);
     if (settings.warmupS > 0) for (const shape of measured) await measure(shape, settings.warmupS, 0);
     const runs: Record<string, SkewRun[]> = Object.fromEntries(measured.map((s) => [s.name, []]));
     for (let r = 1; r <= settings.rounds; r++) {
@@ -371,7 +390,7 @@ export async function runSkew(ctx: SkewContext) {
     const results = {
       when: new Date().toISOString(),
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}` },
-      settings: { ...settings, databaseUrl: settings.databaseUrl ? "(given)" : undefined, database },
+      settings: { ...settings, databaseUrl: settings.databaseUrl ? "(given)" : undefined, database, clientsPerRound: SKEW_CLIENTS },
       dataset: { writeMs: Math.round(ctx.datasetMs), counts: index.counts, skew: { ...skew, supportPartner: { ...skew.supportPartner, visibleToDelegatedAdminPartner: skew.supportPartner.visibleToDelegatedAdminPartner.length } } },
       measuredHow: {
         cpu: "per process, /proc/<pid>/stat utime+stime deltas over each run, divided by the requests answered" + (pg ? "; PostgreSQL: client backends of the bench database (pg_stat_activity, polled every 200 ms during the run), /proc/<pid>/stat of each" : ""),
@@ -386,7 +405,7 @@ export async function runSkew(ctx: SkewContext) {
     fs.mkdirSync(path.dirname(output), { recursive: true });
     fs.writeFileSync(output, JSON.stringify(results, null, 2) + "\n");
 
-    console.log(`\ncsp-graph skewed-data benchmark — ${database}, ${results.machine.cores} cores, ${settings.connections} clients, ${settings.rounds} × ${settings.durationS} s per shape; medians over rounds; CPU ms per request`);
+    console.log(`\ncsp-graph skewed-data benchmark — ${database}, ${results.machine.cores} cores, ${SKEW_CLIENTS} clients, ${settings.rounds} × ${settings.durationS} s per shape; medians over rounds; CPU ms per request`);
     const header = ["shape", "answer", "single ms", "req/s", "p99 ms", "errors", "SQL/req", ...processNames.map((n) => `${n} ms`), "rows/req (heap+index)", "×default"];
     const table = [header];
     for (const s of shapes) {
