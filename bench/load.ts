@@ -69,3 +69,44 @@ export async function callOnce(url: string, call: GraphQLCall): Promise<{ status
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...call.headers }, body: call.body });
   return { status: res.status, json: await res.json() };
 }
+
+/**
+ * A closed loop that finishes what it starts: `clients` workers each send the next request
+ * when their last one is answered, until `durationS` has passed; requests in flight then are
+ * waited for (up to the timeout) and counted. Unlike a run cut off at its deadline, the CPU
+ * the services spend during the loop belongs to the requests it counts — what CPU per request
+ * needs when a request takes seconds. Each request times out after `timeoutS` (an error).
+ */
+export async function runClosedLoop(url: string, next: () => GraphQLCall, clients: number, durationS: number, timeoutS = 10): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let graphqlErrors = 0;
+  let non2xx = 0;
+  let socketErrors = 0;
+  let firstError: string | undefined;
+  const started = performance.now();
+  const deadline = started + durationS * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const call = next();
+      const t = performance.now();
+      try {
+        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...call.headers }, body: call.body, signal: AbortSignal.timeout(timeoutS * 1000) });
+        const body = await res.text();
+        latencies.push(performance.now() - t);
+        if (res.status >= 300) non2xx++;
+        else if (body.includes('"errors":')) graphqlErrors++;
+        else continue;
+        firstError ??= `${res.status} ${body.slice(0, 300)}`;
+      } catch (error) {
+        socketErrors++;
+        firstError ??= `${error instanceof Error ? error.name + ": " + error.message : error}`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  const elapsedS = (performance.now() - started) / 1000;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
+  const requests = latencies.length;
+  return { requests, rps: requests / elapsedS, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1), errors: non2xx + graphqlErrors + socketErrors, graphqlErrors, non2xx, socketErrors, firstError };
+}

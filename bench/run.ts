@@ -18,6 +18,7 @@ import { callOnce, LoadResult, runLoad } from "./load";
 import { HIVE_GATEWAY_VERSION, startHiveGateway } from "./peer";
 import { cpuMsOf, memoryOf, ServiceProcess, startService } from "./processes";
 import { buildScenarios, READ_SCENARIOS, Scenario, ScenarioName } from "./scenarios";
+import { runSkew } from "./skew";
 import { BenchSettings, readSettings } from "./settings";
 
 type GatewayName = "ours" | "hive";
@@ -94,7 +95,7 @@ async function main(settings: BenchSettings) {
   let hive: ServiceProcess | undefined;
   let finished = false;
   try {
-    console.log(`Dataset: ${settings.partners} partners, ${settings.customers} customers, ${settings.subscriptions} subscriptions on ${postgres ? "PostgreSQL (fresh database)" : `SQLite (${where.dataDir})`}`);
+    console.log(`Dataset: ${settings.partners} partners, ${settings.customers} customers, ${settings.subscriptions} subscriptions${settings.skew ? " and the skewed parents" : ""} on ${postgres ? "PostgreSQL (fresh database)" : `SQLite (${where.dataDir})`}`);
     let t = performance.now();
     const index = await generateDataset(settings, where);
     const datasetMs = performance.now() - t;
@@ -129,6 +130,13 @@ async function main(settings: BenchSettings) {
       console.log(`  ${name} ready in ${Math.round(p.coldStartMs)} ms`);
     }
     const stackStartMs = performance.now() - t;
+    const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}/graphql`])) as Record<SubgraphName, string>;
+    if (settings.skew) {
+      // List cost against the size of the parent, through our gateway only (bench/skew.ts).
+      await runSkew({ settings, index, jwtSecret, gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, processes, postgresUrl: postgres?.url, sqlStatements: () => sqlStatements(subgraphUrls, subgraphSecret), datasetMs });
+      finished = true;
+      return;
+    }
     // "Idle" = started, serving nothing. Read twice: 5 s after start, when V8 still holds the
     // young generation start-up grew (≈ 32 MB a process), and 20 s after, once V8's memory
     // reducer has run in every process (≈ 8 s after its last start-up GC): the footprint an
@@ -139,7 +147,6 @@ async function main(settings: BenchSettings) {
     await sleep(IDLE_SETTLED_READ_MS - IDLE_FIRST_READ_MS);
     const idleSettled = rssNow();
 
-    const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}/graphql`])) as Record<SubgraphName, string>;
     const urls: Record<GatewayName, string> = { ours: `http://127.0.0.1:${ports.gateway}/graphql`, hive: `http://127.0.0.1:${ports.hive}/graphql` };
     if (settings.peer) {
       hive = await startHiveGateway({

@@ -27,6 +27,13 @@ export interface BenchSettings {
   output: string;
   /** A folder: every service then runs with `node --cpu-prof` and leaves its profile there. */
   cpuProf?: string;
+  /** Multiplies partners, customers and subscriptions (`--scale 10`: 1 000 partners, 20 000 customers, 100 000 subscriptions). */
+  scale: number;
+  /**
+   * Skewed mode: the dataset gains the skewed parents (bench/dataset.ts) and the run measures
+   * list cost against the size of the parent (bench/skew.ts) instead of the four scenarios.
+   */
+  skew: boolean;
 }
 
 const FLAGS: Record<string, { env: string; key: keyof BenchSettings; kind: "int" | "string" | "bool" }> = {
@@ -43,6 +50,8 @@ const FLAGS: Record<string, { env: string; key: keyof BenchSettings; kind: "int"
   "log-level": { env: "BENCH_LOG_LEVEL", key: "logLevel", kind: "string" },
   output: { env: "BENCH_OUTPUT", key: "output", kind: "string" },
   "cpu-prof": { env: "BENCH_CPU_PROF", key: "cpuProf", kind: "string" },
+  scale: { env: "BENCH_SCALE", key: "scale", kind: "int" },
+  skew: { env: "BENCH_SKEW", key: "skew", kind: "bool" },
 };
 
 export const DEFAULTS: BenchSettings = {
@@ -58,7 +67,12 @@ export const DEFAULTS: BenchSettings = {
   databaseUrl: undefined,
   logLevel: "info",
   output: "bench/results/latest.json",
+  scale: 1,
+  skew: false,
 };
+
+/** Where the skewed mode writes its JSON unless told. */
+export const SKEW_OUTPUT = "bench/results/skew-latest.json";
 
 export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchSettings {
   const raw: Record<string, string> = {};
@@ -74,7 +88,7 @@ export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS
     const spec = FLAGS[flag];
     if (spec.kind === "int") {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < (flag === "rounds" || flag === "connections" || flag === "duration" ? 1 : 0)) throw new Error(`--${flag} must be a whole number (got "${value}")`);
+      if (!Number.isInteger(n) || n < (flag === "rounds" || flag === "connections" || flag === "duration" || flag === "scale" ? 1 : 0)) throw new Error(`--${flag} must be a whole number (got "${value}")`);
       (settings[spec.key] as number) = n;
     } else if (spec.kind === "bool") {
       (settings[spec.key] as boolean) = !["false", "0", "no", "none"].includes(value.toLowerCase());
@@ -82,6 +96,10 @@ export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS
       (settings[spec.key] as string) = value;
     }
   }
+  settings.partners *= settings.scale;
+  settings.customers *= settings.scale;
+  settings.subscriptions *= settings.scale;
+  if (settings.skew && !raw.output) settings.output = SKEW_OUTPUT;
   if (settings.customers < 50 || settings.partners < 10) throw new Error("the dashboard needs at least 10 partners and 50 customers");
   return settings;
 }
