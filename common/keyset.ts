@@ -73,11 +73,11 @@ export interface KeysetList<A, R extends ObjectLiteral> {
    */
   rows: (parentId: string, args: A, tag: string) => Rows<R> | Promise<Rows<R>>;
   /**
-   * For `totalCount`, when the ids can be counted more cheaply than `rows` reads them (from a
-   * link table's index alone): queries selecting each row's id as `keyset_id`, unioned and
-   * counted; null to count `rows`.
+   * For `totalCount`, when the rows can be counted more cheaply than `rows` reads them (from a
+   * link table's index alone): queries each selecting one count, over *disjoint* sets of the
+   * list's rows (each row in exactly one), that add up to the total; null to count `rows`.
    */
-  countIds?: (parentId: string, args: A, tag: string) => SelectQueryBuilder<ObjectLiteral>[] | null | Promise<SelectQueryBuilder<ObjectLiteral>[] | null>;
+  countParts?: (parentId: string, args: A, tag: string) => SelectQueryBuilder<ObjectLiteral>[] | null | Promise<SelectQueryBuilder<ObjectLiteral>[] | null>;
 }
 
 type Rows<R extends ObjectLiteral> = SelectQueryBuilder<R> | SelectQueryBuilder<R>[];
@@ -125,8 +125,6 @@ export function emptyConnection<T>(): ConnectionShape<T> {
 }
 
 const MEMBER = "keyset_member";
-/** The column a count's parts select (see `countIds`). */
-export const COUNTED_ID = "keyset_id";
 /** A member of a batch's UNION ALL, as SQL with named parameters. */
 interface Member {
   sql: string;
@@ -280,13 +278,18 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
     const counts = await Promise.all(
       wanted.map(async (index): Promise<Member> => {
         const key = keys[index];
-        const counted = list.countIds ? await list.countIds(key.parentId, key.args, `k${index}`) : null;
-        const parts = counted ?? (await partsOf(key, `k${index}`)).map((qb) => qb.orderBy().select(`${list.alias}.id`, COUNTED_ID));
-        if (parts.length === 1 && !counted) {
-          const qb = parts[0].select("COUNT(*)", "n").addSelect(`'${index}'`, MEMBER);
+        const disjoint = list.countParts ? await list.countParts(key.parentId, key.args, `k${index}`) : null;
+        if (disjoint) {
+          // Disjoint parts: their counts add up, with no set of ids to build and deduplicate.
+          const sums = disjoint.map((qb) => `(${qb.getQuery()})`).join(" + ");
+          return { sql: `SELECT ${sums} AS n, '${index}' AS ${escape(MEMBER)}`, parameters: mergedParameters(disjoint) };
+        }
+        const parts = await partsOf(key, `k${index}`);
+        if (parts.length === 1) {
+          const qb = parts[0].orderBy().select("COUNT(*)", "n").addSelect(`'${index}'`, MEMBER);
           return { sql: qb.getQuery(), parameters: qb.getParameters() };
         }
-        const ids = parts.map((qb, i) => `SELECT * FROM (${qb.getQuery()}) ${escape(`p${i}`)}`).join(" UNION ");
+        const ids = parts.map((qb, i) => `SELECT * FROM (${qb.orderBy().select(`${list.alias}.id`, "keyset_id").getQuery()}) ${escape(`p${i}`)}`).join(" UNION ");
         return { sql: `SELECT COUNT(*) AS n, '${index}' AS ${escape(MEMBER)} FROM (${ids}) ${escape("u")}`, parameters: mergedParameters(parts) };
       }),
     );

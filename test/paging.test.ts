@@ -3,7 +3,7 @@
  * (`last`/`before`) through the same fixed order, with Relay's PageInfo, and refuses what is
  * not a page request of that list on the argument it names.
  */
-import { REMOVE_RELATIONSHIP, SUSPEND } from "./support/customer-fixtures";
+import { approveDap, createDap, establish, REMOVE_RELATIONSHIP, SUSPEND } from "./support/customer-fixtures";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
 import { codeOf, customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
 
@@ -25,6 +25,12 @@ interface ListCase {
 const PAGE = `edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount`;
 const VARS = `$first: Int, $after: String, $last: Int, $before: String`;
 const ARGS = `first: $first, after: $after, last: $last, before: $before`;
+
+/** The page a query answered, or the errors thrown. */
+function list0(res: { data?: any; errors?: unknown[] }, pick: (data: any) => PageOf): PageOf {
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return pick(res.data);
+}
 
 /** Pages through `list` with `size` rows a page, forward or backward, and returns the ids in list order. */
 async function walk(stack: Stack, list: ListCase, size: number, backward: boolean, between?: (step: number) => Promise<void>): Promise<string[]> {
@@ -278,6 +284,30 @@ describe.each(DIALECTS)("L1: paging both ways (%s)", (dialect) => {
       }
     }
   }, 120_000);
+
+  it("L1: a customer linked to a provider several ways is one row of its lists, and totalCount counts each customer once (direct, through two resellers, delegated admin only)", async () => {
+    const owner = await enroll(stack, { programs: ["INDIRECT_PROVIDER", "DIRECT_BILL"] });
+    const r1 = await enroll(stack, { programs: ["INDIRECT_RESELLER"] });
+    const r2 = await enroll(stack, { programs: ["INDIRECT_RESELLER"] });
+    await linkReseller(stack, owner, r1);
+    await linkReseller(stack, owner, r2);
+    // X: through r1 (created on its behalf), through r2 (its request naming the provider), and sold directly.
+    const x = await createCustomer(stack, owner, { resellerId: r1.id });
+    await establish(stack, r2, x.id, owner.id);
+    await establish(stack, owner, x.id);
+    // Y: sold directly. Z: delegated admin only (its reseller relationship removed afterwards).
+    const y = await createCustomer(stack, owner);
+    const z = await createCustomer(stack, owner);
+    for (const c of [x, z]) await approveDap(stack, c.id, (await createDap(stack, owner, c.id)).id);
+    expect((await stack.gql(owner.token, REMOVE_RELATIONSHIP, { c: z.id, p: owner.id })).errors).toBeUndefined();
+    const ids = (page: PageOf) => page.edges.map((e) => e.node.id).sort();
+    const own = list0(await stack.gql(owner.token, `{ partner(id: "${owner.id}") { customers(first: 100) { ${PAGE} } } }`), (d) => d.partner.customers);
+    expect({ ids: ids(own), total: own.totalCount }).toEqual({ ids: [x.id, y.id].sort(), total: 2 });
+    const root = list0(await stack.gql(owner.token, `{ customers(first: 100) { ${PAGE} } }`), (d) => d.customers);
+    expect({ ids: ids(root), total: root.totalCount }).toEqual({ ids: [x.id, y.id, z.id].sort(), total: 3 });
+    const viaR1 = list0(await stack.gql(owner.token, `{ partner(id: "${owner.id}") { customers(resellerId: "${r1.id}", first: 100) { ${PAGE} } } }`), (d) => d.partner.customers);
+    expect({ ids: ids(viaR1), total: viaR1.totalCount }).toEqual({ ids: [x.id], total: 1 });
+  });
 
   it("L1: a cursor is valid only for the list that made it: another parent, other filters, another viewer or an edited cursor is BAD_USER_INPUT on the argument", async () => {
     const other = await createCustomer(stack, provider);

@@ -3,7 +3,7 @@ import DataLoader from "dataloader";
 import { DataSource, SelectQueryBuilder } from "typeorm";
 import { Clock } from "../../common/clock";
 import { byIdLoader } from "../../common/by-id-loader";
-import { COUNTED_ID, KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
+import { KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
@@ -102,22 +102,33 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
   };
 
   /**
-   * For `totalCount` without a search: the customer ids of the links alone, read from the link
-   * indexes (no customer row, no per-row probe); the count's UNION makes each customer count once.
+   * For `totalCount` without a search: the partner's links alone, read from the link indexes
+   * (no customer row), as disjoint sets that add up: customers it sells to itself; customers of
+   * its resellers (counted once, through their first such relationship) that it does not sell to
+   * itself; and (root list) customers it administers through neither.
    */
-  const linkIds = (partnerId: string, tag: string, resellerId?: string | null, withDelegatedAdmin = false) => {
+  const linkCounts = (partnerId: string, tag: string, resellerId?: string | null, withDelegatedAdmin = false) => {
     const parent = `count_${tag}`;
-    const ids = (table: typeof CustomerPartnerRelationship | typeof DelegatedAdminRelationship, where: string, parameters: Record<string, unknown>) =>
-      ds.getRepository(table).createQueryBuilder("link").select("link.customerId", COUNTED_ID).where(where, { ...parameters, [parent]: partnerId });
-    const params = { ...active, reseller: resellerId ?? null, now: clock.now().toISOString() };
-    if (resellerId) return [ids(CustomerPartnerRelationship, `link.indirectProviderId = :${parent} AND link.partnerId = :reseller AND link.status = :prActive`, params)];
-    return [
-      ids(CustomerPartnerRelationship, `link.partnerId = :${parent} AND link.status = :prActive`, params),
-      ids(CustomerPartnerRelationship, `link.indirectProviderId = :${parent} AND link.status = :prActive`, params),
-      ...(withDelegatedAdmin
-        ? [ids(DelegatedAdminRelationship, `link.partnerId = :${parent} AND link.storedStatus = :dActive AND (link.autoExtend = :yes OR link.storedEndsAt > :now)`, params)]
-        : []),
+    const params = { ...active, [parent]: partnerId, reseller: resellerId ?? null, now: clock.now().toISOString() };
+    const rel = (alias: string) => ds.getRepository(CustomerPartnerRelationship).createQueryBuilder(alias);
+    const sells = (to: string) => `EXISTS ${rel("own").subQuery().select("1").from(CustomerPartnerRelationship, "own").where(`own.customerId = ${to} AND own.partnerId = :${parent} AND own.status = :prActive`).getQuery()}`;
+    const viaReseller = (to: string) =>
+      `EXISTS ${rel("via").subQuery().select("1").from(CustomerPartnerRelationship, "via").where(`via.customerId = ${to} AND via.indirectProviderId = :${parent} AND via.status = :prActive`).getQuery()}`;
+    const firstViaReseller = `NOT EXISTS ${rel("earlier").subQuery().select("1").from(CustomerPartnerRelationship, "earlier").where(`earlier.customerId = link.customerId AND earlier.indirectProviderId = :${parent} AND earlier.status = :prActive AND earlier.id < link.id`).getQuery()}`;
+    const count = () => rel("link").select("COUNT(*)");
+    if (resellerId) return [count().where(`link.indirectProviderId = :${parent} AND link.partnerId = :reseller AND link.status = :prActive`, params)];
+    const parts = [
+      count().where(`link.partnerId = :${parent} AND link.status = :prActive`, params),
+      count().where(`link.indirectProviderId = :${parent} AND link.status = :prActive AND ${firstViaReseller} AND NOT ${sells("link.customerId")}`, params),
     ];
+    if (!withDelegatedAdmin) return parts;
+    const administers = ds
+      .getRepository(DelegatedAdminRelationship)
+      .createQueryBuilder("link")
+      .select("COUNT(DISTINCT link.customerId)")
+      .where(`link.partnerId = :${parent} AND link.storedStatus = :dActive AND (link.autoExtend = :yes OR link.storedEndsAt > :now)`, params)
+      .andWhere(`NOT ${sells("link.customerId")} AND NOT ${viaReseller("link.customerId")}`);
+    return [...parts, administers];
   };
 
   const partnerCustomers: KeysetList<PartnerCustomersArgs, Customer> = {
@@ -133,7 +144,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
       const ownList = viewer.org === "partner" && parentId === viewer.tid;
       return relationshipParts(parentId, tag, args.resellerId).map((qb) => applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search));
     },
-    countIds: (parentId, args, tag) => (viewer.org === "partner" && parentId === viewer.tid && !args.search ? linkIds(parentId, tag, args.resellerId) : null),
+    countParts: (parentId, args, tag) => (viewer.org === "partner" && parentId === viewer.tid && !args.search ? linkCounts(parentId, tag, args.resellerId) : null),
   };
 
   /**
@@ -161,7 +172,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
       );
       return [...relationshipParts(viewer.tid!, tag), viaDelegatedAdmin].map((qb) => applySearch(qb, args.search));
     },
-    countIds: (_parent, args, tag) => (viewer.org === "partner" && !args.search ? linkIds(viewer.tid!, tag, null, true) : null),
+    countParts: (_parent, args, tag) => (viewer.org === "partner" && !args.search ? linkCounts(viewer.tid!, tag, null, true) : null),
   };
 
   return {
