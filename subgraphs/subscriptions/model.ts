@@ -54,6 +54,9 @@ export class Offer {
 @Index(["partnerOfRecordId", "createdAt"])
 @Index(["billingPartnerId", "createdAt"])
 @Index(["supportPartnerId", "createdAt"])
+// Covers a customer's subscription count as any viewer may see it (S1's columns), so totalCount
+// reads index entries only, not rows.
+@Index("subscription_customer_visibility", ["customerId", "status", "channel", "partnerOfRecordId", "billingPartnerId", "supportPartnerId"])
 @Index(["orderId"])
 export class CloudSubscription {
   @Field(() => ID, { description: "The subscription's id." })

@@ -3,19 +3,23 @@ import type { DialectMigrations } from "../../../common/migrations";
 import { Initial1795271025374 as SqliteInitial1795271025374 } from "./sqlite/1795271025374-Initial";
 import { ActivityByOperation1795275082359 as SqliteActivityByOperation1795275082359 } from "./sqlite/1795275082359-ActivityByOperation";
 import { PartnerSubscriptionOrder1796157256441 as SqlitePartnerSubscriptionOrder1796157256441 } from "./sqlite/1796157256441-PartnerSubscriptionOrder";
+import { SubscriptionCountIndex1796160573897 as SqliteSubscriptionCountIndex1796160573897 } from "./sqlite/1796160573897-SubscriptionCountIndex";
 import { Initial1795271025374 as PostgresInitial1795271025374 } from "./postgres/1795271025374-Initial";
 import { ActivityByOperation1795275082359 as PostgresActivityByOperation1795275082359 } from "./postgres/1795275082359-ActivityByOperation";
 import { PartnerSubscriptionOrder1796157256441 as PostgresPartnerSubscriptionOrder1796157256441 } from "./postgres/1796157256441-PartnerSubscriptionOrder";
+import { SubscriptionCountIndex1796160573897 as PostgresSubscriptionCountIndex1796160573897 } from "./postgres/1796160573897-SubscriptionCountIndex";
 
 export const SUBSCRIPTIONS_MIGRATIONS: DialectMigrations = {
   sqlite: [
     SqliteInitial1795271025374,
     SqliteActivityByOperation1795275082359,
     SqlitePartnerSubscriptionOrder1796157256441,
+    SqliteSubscriptionCountIndex1796160573897,
   ],
   postgres: [
     PostgresInitial1795271025374,
     PostgresActivityByOperation1795275082359,
     PostgresPartnerSubscriptionOrder1796157256441,
+    PostgresSubscriptionCountIndex1796160573897,
   ],
 };
