@@ -74,10 +74,16 @@ export interface KeysetList<A, R extends ObjectLiteral> {
   rows: (parentId: string, args: A, tag: string) => Rows<R> | Promise<Rows<R>>;
   /**
    * For `totalCount`, when the rows can be counted more cheaply than `rows` reads them (from a
-   * link table's index alone): queries each selecting one count, over *disjoint* sets of the
-   * list's rows (each row in exactly one), that add up to the total; null to count `rows`.
+   * link table's index alone): a scalar SQL expression of the count, with its named
+   * parameters; null to count `rows`.
    */
-  countParts?: (parentId: string, args: A, tag: string) => SelectQueryBuilder<ObjectLiteral>[] | null | Promise<SelectQueryBuilder<ObjectLiteral>[] | null>;
+  count?: (parentId: string, args: A, tag: string) => ScalarSql | null | Promise<ScalarSql | null>;
+}
+
+/** An SQL expression with its named parameters. */
+export interface ScalarSql {
+  sql: string;
+  parameters: ObjectLiteral;
 }
 
 type Rows<R extends ObjectLiteral> = SelectQueryBuilder<R> | SelectQueryBuilder<R>[];
@@ -278,12 +284,8 @@ export function keysetLoader<A, R extends ObjectLiteral>(ds: DataSource, list: K
     const counts = await Promise.all(
       wanted.map(async (index): Promise<Member> => {
         const key = keys[index];
-        const disjoint = list.countParts ? await list.countParts(key.parentId, key.args, `k${index}`) : null;
-        if (disjoint) {
-          // Disjoint parts: their counts add up, with no set of ids to build and deduplicate.
-          const sums = disjoint.map((qb) => `(${qb.getQuery()})`).join(" + ");
-          return { sql: `SELECT ${sums} AS n, '${index}' AS ${escape(MEMBER)}`, parameters: mergedParameters(disjoint) };
-        }
+        const own = list.count ? await list.count(key.parentId, key.args, `k${index}`) : null;
+        if (own) return { sql: `SELECT ${own.sql} AS n, '${index}' AS ${escape(MEMBER)}`, parameters: own.parameters };
         const parts = await partsOf(key, `k${index}`);
         if (parts.length === 1) {
           const qb = parts[0].orderBy().select("COUNT(*)", "n").addSelect(`'${index}'`, MEMBER);

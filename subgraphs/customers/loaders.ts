@@ -1,9 +1,9 @@
 /** Per-request DataLoaders of the customers subgraph: every reference and list goes through one. */
 import DataLoader from "dataloader";
-import { DataSource, SelectQueryBuilder } from "typeorm";
+import { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { Clock } from "../../common/clock";
 import { byIdLoader } from "../../common/by-id-loader";
-import { KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
+import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
@@ -102,33 +102,33 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
   };
 
   /**
-   * For `totalCount` without a search: the partner's links alone, read from the link indexes
-   * (no customer row), as disjoint sets that add up: customers it sells to itself; customers of
-   * its resellers (counted once, through their first such relationship) that it does not sell to
-   * itself; and (root list) customers it administers through neither.
+   * For `totalCount` without a search: the partner's links alone, read from the link indexes (no
+   * customer row). A partner that sells through no reseller (no link records it as indirect
+   * provider: every direct-bill partner) counts its own relationships, one per customer, with no
+   * set of ids to build; a provider counts the union of its links' customer ids (its customers
+   * may be linked to it more than one way). The root list adds the customers it administers.
    */
-  const linkCounts = (partnerId: string, tag: string, resellerId?: string | null, withDelegatedAdmin = false) => {
+  const linkCount = (partnerId: string, tag: string, resellerId?: string | null, withDelegatedAdmin = false): ScalarSql => {
     const parent = `count_${tag}`;
-    const params = { ...active, [parent]: partnerId, reseller: resellerId ?? null, now: clock.now().toISOString() };
-    const rel = (alias: string) => ds.getRepository(CustomerPartnerRelationship).createQueryBuilder(alias);
-    const sells = (to: string) => `EXISTS ${rel("own").subQuery().select("1").from(CustomerPartnerRelationship, "own").where(`own.customerId = ${to} AND own.partnerId = :${parent} AND own.status = :prActive`).getQuery()}`;
-    const viaReseller = (to: string) =>
-      `EXISTS ${rel("via").subQuery().select("1").from(CustomerPartnerRelationship, "via").where(`via.customerId = ${to} AND via.indirectProviderId = :${parent} AND via.status = :prActive`).getQuery()}`;
-    const firstViaReseller = `NOT EXISTS ${rel("earlier").subQuery().select("1").from(CustomerPartnerRelationship, "earlier").where(`earlier.customerId = link.customerId AND earlier.indirectProviderId = :${parent} AND earlier.status = :prActive AND earlier.id < link.id`).getQuery()}`;
-    const count = () => rel("link").select("COUNT(*)");
-    if (resellerId) return [count().where(`link.indirectProviderId = :${parent} AND link.partnerId = :reseller AND link.status = :prActive`, params)];
-    const parts = [
-      count().where(`link.partnerId = :${parent} AND link.status = :prActive`, params),
-      count().where(`link.indirectProviderId = :${parent} AND link.status = :prActive AND ${firstViaReseller} AND NOT ${sells("link.customerId")}`, params),
-    ];
-    if (!withDelegatedAdmin) return parts;
-    const administers = ds
+    const parameters = { ...active, [parent]: partnerId, reseller: resellerId ?? null, now: clock.now().toISOString() };
+    const rel = () => ds.getRepository(CustomerPartnerRelationship).createQueryBuilder("link");
+    const ids = (qb: SelectQueryBuilder<ObjectLiteral>) => qb.select("link.customerId", "customerId").getQuery();
+    if (resellerId) return { sql: `(${rel().select("COUNT(*)").where(`link.indirectProviderId = :${parent} AND link.partnerId = :reseller AND link.status = :prActive`).getQuery()})`, parameters };
+    const own = rel().where(`link.partnerId = :${parent} AND link.status = :prActive`);
+    const viaResellers = rel().where(`link.indirectProviderId = :${parent} AND link.status = :prActive`);
+    const administered = ds
       .getRepository(DelegatedAdminRelationship)
       .createQueryBuilder("link")
-      .select("COUNT(DISTINCT link.customerId)")
-      .where(`link.partnerId = :${parent} AND link.storedStatus = :dActive AND (link.autoExtend = :yes OR link.storedEndsAt > :now)`, params)
-      .andWhere(`NOT ${sells("link.customerId")} AND NOT ${viaReseller("link.customerId")}`);
-    return [...parts, administers];
+      .where(`link.partnerId = :${parent} AND link.storedStatus = :dActive AND (link.autoExtend = :yes OR link.storedEndsAt > :now)`);
+    const union = [ids(own), ids(viaResellers), ...(withDelegatedAdmin ? [ids(administered)] : [])].map((q, i) => `SELECT * FROM (${q}) ${ds.driver.escape(`u${i}`)}`).join(" UNION ");
+    const ownCount = `(${own.clone().select("COUNT(*)").getQuery()})`;
+    const sellsItself = `EXISTS ${rel().subQuery().select("1").from(CustomerPartnerRelationship, "own").where(`own.customerId = link.customerId AND own.partnerId = :${parent} AND own.status = :prActive`).getQuery()}`;
+    const onlyAdministered = `(${administered.clone().select("COUNT(DISTINCT link.customerId)").andWhere(`NOT ${sellsItself}`).getQuery()})`;
+    const withoutResellers = withDelegatedAdmin ? `${ownCount} + ${onlyAdministered}` : ownCount;
+    return {
+      sql: `(CASE WHEN EXISTS (${viaResellers.clone().select("1").getQuery()}) THEN (SELECT COUNT(*) FROM (${union}) ${ds.driver.escape("all_links")}) ELSE ${withoutResellers} END)`,
+      parameters,
+    };
   };
 
   const partnerCustomers: KeysetList<PartnerCustomersArgs, Customer> = {
@@ -144,7 +144,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
       const ownList = viewer.org === "partner" && parentId === viewer.tid;
       return relationshipParts(parentId, tag, args.resellerId).map((qb) => applySearch(ownList ? qb : restrictToListable(qb, viewer, clock.now()), args.search));
     },
-    countParts: (parentId, args, tag) => (viewer.org === "partner" && parentId === viewer.tid && !args.search ? linkCounts(parentId, tag, args.resellerId) : null),
+    count: (parentId, args, tag) => (viewer.org === "partner" && parentId === viewer.tid && !args.search ? linkCount(parentId, tag, args.resellerId) : null),
   };
 
   /**
@@ -172,7 +172,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
       );
       return [...relationshipParts(viewer.tid!, tag), viaDelegatedAdmin].map((qb) => applySearch(qb, args.search));
     },
-    countParts: (_parent, args, tag) => (viewer.org === "partner" && !args.search ? linkCounts(viewer.tid!, tag, null, true) : null),
+    count: (_parent, args, tag) => (viewer.org === "partner" && !args.search ? linkCount(viewer.tid!, tag, null, true) : null),
   };
 
   return {
