@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Args, ClassType, Ctx, Directive, Field, ID, Info, Int, ObjectType, Query, Resolver } from "type-graphql";
+import { Arg, Args, ClassType, Ctx, Directive, Field, ID, Info, ObjectType, Query, Resolver } from "type-graphql";
 import { Column, DataSource, Entity, EntityManager, Index, PrimaryColumn } from "typeorm";
 import { clock } from "./clock";
 import { InstantColumn } from "./db";

@@ -10,7 +10,6 @@ import { partnerFactsLoader } from "../../common/partner-facts";
 import { UserPrincipal } from "../../common/identity";
 import { optionalText } from "../../common/validation";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
-import type { PartnerFacts } from "./rules";
 import { searchPattern } from "./search";
 
 function groupBy<R>(rows: R[], keys: readonly string[], keyOf: (r: R) => string): R[][] {

@@ -8,7 +8,7 @@ import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
 import { UserPrincipal } from "../../common/identity";
 import { CloudSubscription } from "./model";
-import type { CustomerFacts, PartnerFacts } from "./rules";
+import type { CustomerFacts } from "./rules";
 
 /**
  * Restricts `qb` (alias `s`) to S1 for the viewer. `delegatedAdminCustomerIds`: customers
