@@ -18,14 +18,30 @@ function groupBy<R>(rows: R[], keys: readonly string[], keyOf: (r: R) => string)
   return keys.map((k) => map.get(k)!);
 }
 
+/** Every customer list's order: by company name, then id. */
+export const CUSTOMER_ORDER = ["companyName", "id"] as const;
+
+/** A delegated admin relationship (alias `a`) in force: active, and auto-extending or not yet ended (DA2). Parameters: dActive, yes, now. */
+const delegatedAdminInForce = (a: string) => `${a}.storedStatus = :dActive AND (${a}.autoExtend = :yes OR ${a}.storedEndsAt > :now)`;
+
+/**
+ * The ways a customer is partner `:p`'s, as conditions on a link row (alias `a`): reseller
+ * relationships as its reseller, as indirect provider of its resellers' (T7), of one of those
+ * resellers (`:reseller`), and its delegated admin relationships in force. Parameters besides
+ * `:p`: prActive, and those of delegatedAdminInForce.
+ */
+const partnerLinks = {
+  asReseller: (a: string, p: string) => `${a}.partnerId = :${p} AND ${a}.status = :prActive`,
+  asProvider: (a: string, p: string) => `${a}.indirectProviderId = :${p} AND ${a}.status = :prActive`,
+  ofReseller: (a: string, p: string) => `${a}.indirectProviderId = :${p} AND ${a}.partnerId = :reseller AND ${a}.status = :prActive`,
+  administered: (a: string, p: string) => `${a}.partnerId = :${p} AND ${delegatedAdminInForce(a)}`,
+};
+
 /**
  * Restricts `qb` (alias `c`, the customer table) to the customers the viewer may *list*
  * (CV1: an active reseller relationship — own or as indirect provider — or an active
  * delegated admin relationship; a customer's users their own; the operator all).
  */
-/** Every customer list's order: by company name, then id. */
-export const CUSTOMER_ORDER = ["companyName", "id"] as const;
-
 export function restrictToListable(qb: SelectQueryBuilder<Customer>, viewer: UserPrincipal, now: Date): SelectQueryBuilder<Customer> {
   if (viewer.org === "operator") return qb;
   if (viewer.org === "customer") return qb.andWhere("c.id = :viewerCustomer", { viewerCustomer: viewer.tid });
@@ -33,16 +49,16 @@ export function restrictToListable(qb: SelectQueryBuilder<Customer>, viewer: Use
     .subQuery()
     .select("vr.customerId")
     .from(CustomerPartnerRelationship, "vr")
-    .where("vr.status = :vActive AND (vr.partnerId = :viewerPartner OR vr.indirectProviderId = :viewerPartner)")
+    .where(`(${partnerLinks.asReseller("vr", "viewerPartner")}) OR (${partnerLinks.asProvider("vr", "viewerPartner")})`)
     .getQuery();
   const viaDap = qb
     .subQuery()
     .select("vd.customerId")
     .from(DelegatedAdminRelationship, "vd")
-    .where("vd.partnerId = :viewerPartner AND vd.storedStatus = :dActive AND (vd.autoExtend = :yes OR vd.storedEndsAt > :now)")
+    .where(partnerLinks.administered("vd", "viewerPartner"))
     .getQuery();
   return qb.andWhere(`(c.id IN ${viaReseller} OR c.id IN ${viaDap})`, {
-    vActive: CustomerRelationshipStatus.ACTIVE,
+    prActive: CustomerRelationshipStatus.ACTIVE,
     viewerPartner: viewer.tid,
     dActive: DelegatedAdminStatus.ACTIVE,
     yes: true,
@@ -70,7 +86,6 @@ export interface PartnerCustomersArgs {
 export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Clock, peers: { partners: InternalClient; subscriptions: InternalClient }) {
   const customers = () => ds.getRepository(Customer).createQueryBuilder("c");
 
-  /** Customers of partner `parentId` (the field's meaning), as the viewer may list them. */
   /**
    * The customers linked to partner `parentId` through `link` rows of `table` (reseller
    * relationships, or delegated admin relationships), read in list order from the link table's
@@ -92,11 +107,11 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
   const relationshipParts = (partnerId: string, tag: string, resellerId?: string | null) => {
     const parent = `parent_${tag}`;
     const params = { ...active, [parent]: partnerId, reseller: resellerId ?? null };
-    if (resellerId) return [linked(CustomerPartnerRelationship, `link.indirectProviderId = :${parent} AND link.partnerId = :reseller AND link.status = :prActive`, params)];
+    if (resellerId) return [linked(CustomerPartnerRelationship, partnerLinks.ofReseller("link", parent), params)];
     return [
-      linked(CustomerPartnerRelationship, `link.partnerId = :${parent} AND link.status = :prActive`, params),
+      linked(CustomerPartnerRelationship, partnerLinks.asReseller("link", parent), params),
       // A customer served by two resellers of this provider is one row: its first such relationship.
-      linked(CustomerPartnerRelationship, `link.indirectProviderId = :${parent} AND link.status = :prActive`, params, `earlier.indirectProviderId = :${parent} AND earlier.status = :prActive`),
+      linked(CustomerPartnerRelationship, partnerLinks.asProvider("link", parent), params, partnerLinks.asProvider("earlier", parent)),
     ];
   };
 
@@ -112,16 +127,13 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
     const parameters = { ...active, [parent]: partnerId, reseller: resellerId ?? null, now: clock.now().toISOString() };
     const rel = () => ds.getRepository(CustomerPartnerRelationship).createQueryBuilder("link");
     const ids = (qb: SelectQueryBuilder<ObjectLiteral>) => qb.select("link.customerId", "customerId").getQuery();
-    if (resellerId) return { sql: `(${rel().select("COUNT(*)").where(`link.indirectProviderId = :${parent} AND link.partnerId = :reseller AND link.status = :prActive`).getQuery()})`, parameters };
-    const own = rel().where(`link.partnerId = :${parent} AND link.status = :prActive`);
-    const viaResellers = rel().where(`link.indirectProviderId = :${parent} AND link.status = :prActive`);
-    const administered = ds
-      .getRepository(DelegatedAdminRelationship)
-      .createQueryBuilder("link")
-      .where(`link.partnerId = :${parent} AND link.storedStatus = :dActive AND (link.autoExtend = :yes OR link.storedEndsAt > :now)`);
+    if (resellerId) return { sql: `(${rel().select("COUNT(*)").where(partnerLinks.ofReseller("link", parent)).getQuery()})`, parameters };
+    const own = rel().where(partnerLinks.asReseller("link", parent));
+    const viaResellers = rel().where(partnerLinks.asProvider("link", parent));
+    const administered = ds.getRepository(DelegatedAdminRelationship).createQueryBuilder("link").where(partnerLinks.administered("link", parent));
     const union = [ids(own), ids(viaResellers), ...(withDelegatedAdmin ? [ids(administered)] : [])].map((q, i) => `SELECT * FROM (${q}) ${ds.driver.escape(`u${i}`)}`).join(" UNION ");
     const ownCount = `(${own.clone().select("COUNT(*)").getQuery()})`;
-    const sellsItself = `EXISTS ${rel().subQuery().select("1").from(CustomerPartnerRelationship, "own").where(`own.customerId = link.customerId AND own.partnerId = :${parent} AND own.status = :prActive`).getQuery()}`;
+    const sellsItself = `EXISTS ${rel().subQuery().select("1").from(CustomerPartnerRelationship, "own").where(`own.customerId = link.customerId AND ${partnerLinks.asReseller("own", parent)}`).getQuery()}`;
     const onlyAdministered = `(${administered.clone().select("COUNT(DISTINCT link.customerId)").andWhere(`NOT ${sellsItself}`).getQuery()})`;
     const withoutResellers = withDelegatedAdmin ? `${ownCount} + ${onlyAdministered}` : ownCount;
     return {
@@ -161,13 +173,12 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
     filterKey: (a) => a.search ?? "",
     rows: (_parent, args, tag) => {
       if (viewer.org !== "partner") return applySearch(restrictToListable(customers(), viewer, clock.now()), args.search);
-      const now = { now: clock.now().toISOString() };
-      const dapActive = (a: string) => `${a}.storedStatus = :dActive AND (${a}.autoExtend = :yes OR ${a}.storedEndsAt > :now)`;
+      const self = `viewer_${tag}`;
       const viaDelegatedAdmin = linked(
         DelegatedAdminRelationship,
-        `link.partnerId = :viewer_${tag} AND ${dapActive("link")}`,
-        { ...active, ...now, [`viewer_${tag}`]: viewer.tid },
-        `earlier.partnerId = :viewer_${tag} AND ${dapActive("earlier")}`,
+        partnerLinks.administered("link", self),
+        { ...active, now: clock.now().toISOString(), [self]: viewer.tid },
+        partnerLinks.administered("earlier", self),
       );
       return [...relationshipParts(viewer.tid!, tag), viaDelegatedAdmin].map((qb) => applySearch(qb, args.search));
     },
