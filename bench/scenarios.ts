@@ -8,6 +8,14 @@ import { signDevToken } from "../common/identity";
 import type { DatasetIndex } from "./dataset";
 import type { GraphQLCall } from "./load";
 
+/** What the dashboard shows of each customer: its first page of subscriptions. */
+export const DASHBOARD_CUSTOMER = `id
+        companyName
+        subscriptions(first: $subscriptions) {
+          totalCount
+          nodes { id status quantity offer { name } partnerOfRecord { name } }
+        }`;
+
 export const DASHBOARD = `query PartnerDashboard($partnerId: ID!, $customers: Int = 50, $subscriptions: Int = 10) {
   partner(id: $partnerId) {
     id
@@ -15,12 +23,7 @@ export const DASHBOARD = `query PartnerDashboard($partnerId: ID!, $customers: In
     customers(first: $customers) {
       totalCount
       nodes {
-        id
-        companyName
-        subscriptions(first: $subscriptions) {
-          totalCount
-          nodes { id status quantity offer { name } partnerOfRecord { name } }
-        }
+        ${DASHBOARD_CUSTOMER}
       }
     }
   }

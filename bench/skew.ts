@@ -30,7 +30,7 @@ import { signDevToken } from "../common/identity";
 import type { DatasetIndex, SkewIndex } from "./dataset";
 import { callOnce, GraphQLCall, LoadResult, runClosedLoop } from "./load";
 import { cpuMsOf, ServiceProcess } from "./processes";
-import { buildScenarios, DASHBOARD } from "./scenarios";
+import { buildScenarios, DASHBOARD, DASHBOARD_CUSTOMER } from "./scenarios";
 import type { BenchSettings } from "./settings";
 
 /** The dashboard read backward: its last page, or the page before a cursor. */
@@ -42,12 +42,7 @@ export const DASHBOARD_BACKWARD = `query PartnerDashboardBackward($partnerId: ID
       totalCount
       pageInfo { hasNextPage hasPreviousPage }
       nodes {
-        id
-        companyName
-        subscriptions(first: $subscriptions) {
-          totalCount
-          nodes { id status quantity offer { name } partnerOfRecord { name } }
-        }
+        ${DASHBOARD_CUSTOMER}
       }
     }
   }
