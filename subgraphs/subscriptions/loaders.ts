@@ -77,10 +77,13 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
    * one local statement instead of a network call on nearly every list.
    */
   const hasExternalSubscriptions = new DataLoader<string, boolean>(async (ids) => {
-    const rows: { customerId: string }[] = await subs()
-      .select("DISTINCT s.customerId", "customerId")
-      .where("s.customerId IN (:...ids)", { ids: [...ids] })
-      .andWhere("s.channel <> :csp", { csp: SalesChannel.CSP })
+    // From the kept counts: a few rows per customer, where the subscriptions would be all of its.
+    const rows: { customerId: string }[] = await ds
+      .getRepository(SubscriptionCount)
+      .createQueryBuilder("sc")
+      .select("DISTINCT sc.customerId", "customerId")
+      .where("sc.customerId IN (:...ids)", { ids: [...ids] })
+      .andWhere(`sc.viewer = '${EVERY_VIEWER}' AND sc.channel <> :csp AND sc.n > 0`, { csp: SalesChannel.CSP })
       .getRawMany();
     const external = new Set(rows.map((r) => r.customerId));
     return ids.map((id) => external.has(id));
