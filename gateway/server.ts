@@ -14,7 +14,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { context as otelContext, propagation } from "@opentelemetry/api";
 import { Config, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { DomainError, forbiddenRequest } from "../common/errors";
+import { DomainError } from "../common/errors";
+import { noRoleRefusal } from "../common/authorization";
 import { describeError, logger } from "../common/logger";
 import { formatError } from "../common/format-error";
 import { queryLimits } from "./limits";
@@ -187,7 +188,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   });
   async function gatewayContext(req: IncomingMessage): Promise<GatewayContext> {
     const principal = await verify(req.headers.authorization);
-    if (principal.roles.length === 0) throw forbiddenRequest("The token carries no role of its organisation.");
+    if (principal.roles.length === 0) throw noRoleRefusal(principal);
     return { principal, authorization: req.headers.authorization!, requestId: requestIdOf(req) };
   }
   let running: RunningHttpService | undefined;
