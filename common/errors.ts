@@ -92,6 +92,13 @@ export function forbiddenRole(orgKind: string, allowedRoles: readonly string[]):
 export const forbiddenRequest = (message: string, extra: Record<string, unknown> = {}) =>
   new DomainError("FORBIDDEN", message, { ...extra, http: { status: 403 } });
 
+/** I2: the organisation's budget for this minute is spent; HTTP 429 with Retry-After, and the same seconds in `extensions.retryAfter`. */
+export const rateLimited = (retryAfterSeconds: number) =>
+  new DomainError("RATE_LIMITED", `Your organisation's request budget for this minute is spent; try again in ${retryAfterSeconds} s.`, {
+    retryAfter: retryAfterSeconds,
+    http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
+  });
+
 /** How long a client should wait before retrying after DEPENDENCY_UNAVAILABLE (I3's `extensions.retryAfter`, seconds). */
 export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
