@@ -5,7 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { DEV_JWT_SECRET } from "../common/config";
+import { DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
+import { signDevToken } from "../common/identity";
+import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { buildGateway } from "../gateway/server";
 import { DomainError } from "../common/errors";
 import { formatError } from "../common/format-error";
 import { CREATE_CUSTOMER, customerInput, REMOVE_RELATIONSHIP, TERMINATE_DAP } from "./support/customer-fixtures";
@@ -143,6 +146,60 @@ describe.each(DIALECTS)("integration errors (%s)", (dialect) => {
       const res = await post(stack, `Bearer ${await customerToken(randomUUID(), ["OPERATOR"])}`, VIEWER);
       expect({ status: res.status, extensions: res.body.errors?.[0]?.extensions }).toEqual({ status: 403, extensions: { code: "FORBIDDEN", allowedRoles: ["GLOBAL_ADMIN", "USER"] } });
     });
+  });
+});
+
+describe.each(DIALECTS)("subgraph refusals any federation gateway can read (%s)", (dialect) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack(dialect);
+  });
+  afterAll(() => stack?.stop());
+
+  const QUERY: Record<SubgraphName, string> = { partners: `{ viewer { userId } }`, customers: `{ customers(first: 1) { totalCount } }`, subscriptions: `{ offers { id } }` };
+  /** Straight to a subgraph, as any gateway calls it, keeping the HTTP status. */
+  async function direct(name: SubgraphName, headers: Record<string, string>) {
+    const res = await fetch(stack.subgraphUrls[name], { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: QUERY[name] }) });
+    return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] } };
+  }
+
+  it.each(SUBGRAPH_NAMES)("I3: %s refuses a bad token of a caller holding the credential with HTTP 200 and the GraphQL error with its code and reason (a non-2xx answer is a failed fetch to other gateways)", async (name) => {
+    const credential = { [SUBGRAPH_SECRET_HEADER]: DEV_SUBGRAPH_SECRET };
+    const expired = await token({ sub: "u", org: "operator", roles: ["OPERATOR"] }, "-1s");
+    const cases: [string, Record<string, string>, Record<string, unknown>][] = [
+      ["no token", {}, { code: "UNAUTHENTICATED", reason: "MISSING" }],
+      ["an expired token", { authorization: `Bearer ${expired}` }, { code: "UNAUTHENTICATED", reason: "EXPIRED" }],
+      ["a garbled token", { authorization: "Bearer garbage" }, { code: "UNAUTHENTICATED", reason: "INVALID" }],
+      ["a token with no role", { authorization: `Bearer ${await customerToken(randomUUID(), ["OPERATOR"])}` }, { code: "FORBIDDEN", allowedRoles: ["GLOBAL_ADMIN", "USER"] }],
+    ];
+    for (const [what, headers, extensions] of cases) {
+      const { status, body } = await direct(name, { ...credential, ...headers });
+      expect({ what, status, data: body.data ?? null, extensions: body.errors?.[0]?.extensions }).toEqual({ what, status: 200, data: null, extensions });
+    }
+  });
+
+  it.each(SUBGRAPH_NAMES)("I3: %s keeps its perimeter: without the credential, HTTP 403 whatever the token", async (name) => {
+    const tokens: Record<string, string>[] = [{}, { authorization: "Bearer garbage" }, { authorization: `Bearer ${await operatorToken()}` }];
+    for (const headers of tokens) {
+      const { status, body } = await direct(name, headers);
+      expect({ status, code: body.errors?.[0]?.extensions?.code }).toEqual({ status: 403, code: "FORBIDDEN" });
+    }
+  });
+
+  it("I3: a token the gateway accepts but the subgraphs refuse reaches the client as UNAUTHENTICATED with its reason, not as a failed fetch", async () => {
+    // A gateway that trusts another signing key than its subgraphs: only the subgraphs' check can refuse.
+    const otherSecret = "a-signing-secret-the-subgraphs-do-not-trust-0123456789";
+    const config = readConfig({ ...process.env, NODE_ENV: "test", JWT_SECRET: otherSecret, SUBGRAPH_SECRET: "" });
+    const gateway = buildGateway({ config, subgraphUrls: stack.subgraphUrls });
+    const url = (await gateway.start(0)).url;
+    try {
+      const jwt = await signDevToken({ sub: "u", org: "operator", roles: ["OPERATOR"] }, otherSecret);
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${jwt}` }, body: JSON.stringify({ query: `{ viewer { userId } }` }) });
+      const body = (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+      expect(body.errors?.map((e) => e.extensions)).toEqual([{ code: "UNAUTHENTICATED", reason: "INVALID" }]);
+    } finally {
+      await gateway.stop();
+    }
   });
 });
 
