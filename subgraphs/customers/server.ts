@@ -1,5 +1,6 @@
 /** Builds the customers subgraph (schema, database, HTTP server) without listening. */
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
+import { devClockResolvers } from "../../common/dev-clock";
 import { IdempotencyRecord } from "../../common/idempotency-record";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
@@ -49,7 +50,7 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
     acceptUrlBase: config.relationshipRequestUrl,
   };
   const { schema } = await buildCustomersSchema();
-  const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver]);
+  const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver, ...devClockResolvers(config)]);
   return createSubgraphServer({
     name: "customers",
     config,

@@ -1,5 +1,6 @@
 /** Builds the partners subgraph (schema, database, HTTP server) without listening. */
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
+import { devClockResolvers } from "../../common/dev-clock";
 import { IdempotencyRecord } from "../../common/idempotency-record";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
@@ -37,7 +38,7 @@ export async function buildPartnersServer(options: SubgraphBuildOptions = {}): P
   const { config, db, peer } = await prepareSubgraph("partners", PARTNERS_STORAGE, options);
   const deps: PartnersDeps = { db, customers: peer("customers") };
   const { schema } = await buildPartnersSchema();
-  const internalSchema = await buildCodeFirstSchema([PartnersInternalResolver]);
+  const internalSchema = await buildCodeFirstSchema([PartnersInternalResolver, ...devClockResolvers(config)]);
   return createSubgraphServer({
     name: "partners",
     config,
