@@ -66,6 +66,12 @@ async function request(url: string, headers: Record<string, string>, query: stri
   }
 }
 
+/** Requests through a gateway that runs elsewhere (e.g. in its own process), as `Stack.gql` sends them. */
+export const gatewayClient = (gatewayUrl: string): Pick<Stack, "gql" | "gatewayUrl"> => ({
+  gatewayUrl,
+  gql: (tok, query, variables) => request(gatewayUrl, tok ? { authorization: `Bearer ${tok}` } : {}, query, variables),
+});
+
 export interface StackOptions {
   /** SQLite folder instead of in-memory databases, so a stopped subgraph can restart over its data. */
   dataDir?: string;
