@@ -210,7 +210,9 @@ const pgOnly = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 pgOnly("I1: idempotency keys with two replicas of the owning subgraph on one PostgreSQL database", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack("postgres", { replicas: { partners: 2, customers: 2 } });
+    // Small pools: several transactions per replica still race on the key, without taking a
+    // large share of a PostgreSQL server that other test files use at the same time.
+    stack = await startStack("postgres", { replicas: { partners: 2, customers: 2 }, env: { DATABASE_POOL_SIZE: "4" } });
   });
   afterAll(() => stack?.stop());
 
