@@ -211,8 +211,13 @@ pgOnly("I1: idempotency keys with two replicas of the owning subgraph on one Pos
   let stack: Stack;
   beforeAll(async () => {
     // Small pools: several transactions per replica still race on the key, without taking a
-    // large share of a PostgreSQL server that other test files use at the same time.
-    stack = await startStack("postgres", { replicas: { partners: 2, customers: 2 }, env: { DATABASE_POOL_SIZE: "4" } });
+    // large share of a PostgreSQL server that other test files use at the same time. Generous
+    // timeouts: a burst queued on small pools must not fail for a busy machine's slowness.
+    const patient = "60000";
+    stack = await startStack("postgres", {
+      replicas: { partners: 2, customers: 2 },
+      env: { DATABASE_POOL_SIZE: "6", DATABASE_CONNECT_TIMEOUT_MS: patient, INTERNAL_TIMEOUT_MS: patient, SUBGRAPH_TIMEOUT_MS: patient },
+    });
   });
   afterAll(() => stack?.stop());
 
