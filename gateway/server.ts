@@ -18,6 +18,7 @@ import { DomainError } from "../common/errors";
 import { noRoleRefusal } from "../common/authorization";
 import { describeError, logger } from "../common/logger";
 import { formatError } from "../common/format-error";
+import { DEV_CLOCK_PATH, devClockEndpoint, stackClocks } from "./dev-clock";
 import { queryLimits } from "./limits";
 import { inputPathsPlugin } from "./input-paths";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
@@ -183,6 +184,8 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     maxBodyBytes: config.queryLimits.maxBodyBytes,
     cors: { origins: config.corsOrigins, localOrigins: config.corsLocalOrigins },
     health: async () => true,
+    // I5: not in production, where the path answers 404 like any other unknown one.
+    handlers: config.production ? {} : { [DEV_CLOCK_PATH]: devClockEndpoint({ verify, clocks: stackClocks(config, urlOf) }) },
     routes: {
       "/graphql": { apollo, context: (req) => gatewayContext(req) },
       "/": { apollo, context: (req) => gatewayContext(req) },

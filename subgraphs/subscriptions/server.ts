@@ -1,5 +1,6 @@
 /** Builds the subscriptions subgraph (schema, database, catalogue, HTTP server) without listening. */
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
+import { devClockResolvers } from "../../common/dev-clock";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -36,7 +37,7 @@ export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {
   const catalogue = await loadCatalogue(db.dataSource);
   const deps: SubscriptionsDeps = { db, catalogue, partners: peer("partners"), customers: peer("customers") };
   const { schema } = await buildSubscriptionsSchema();
-  const internalSchema = await buildCodeFirstSchema([SubscriptionsInternalResolver]);
+  const internalSchema = await buildCodeFirstSchema([SubscriptionsInternalResolver, ...devClockResolvers(config)]);
   return createSubgraphServer({
     name: "subscriptions",
     config,
