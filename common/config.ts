@@ -53,6 +53,14 @@ export interface Config {
   databasePoolSize: number;
   /** PostgreSQL cancels any statement running longer than this (SQLite has no such limit). */
   databaseStatementTimeoutMs: number;
+  /**
+   * PostgreSQL: a statement with no answer after this fails on the service's side and its
+   * connection is replaced (a half-open connection never answers). Defaults to the statement
+   * timeout plus one second, so the server cancels a merely slow statement first.
+   */
+  databaseQueryTimeoutMs: number;
+  /** PostgreSQL ends a session left idle inside a transaction for longer than this, releasing its locks. */
+  databaseIdleInTransactionTimeoutMs: number;
   /** Apply pending migrations when a subgraph opens its database; off in production, where `npm run migrate` is a deploy step. */
   migrateOnStart: boolean;
   /** What one request to the gateway may ask for (gateway/limits.ts). */
@@ -115,6 +123,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return raw ? Number(raw) : DEFAULT_PORTS[s];
   };
   const seed = env.SEED === "none" ? "none" : "demo";
+  // Every transaction here is a few statements on indexes (other subgraphs are asked before it
+  // starts), answered in milliseconds: 5 s is a runaway, and it keeps half-open detection
+  // (the query timeout, one second longer) within R3's seconds.
+  const statementTimeoutMs = positiveNumber(env.DATABASE_STATEMENT_TIMEOUT_MS, 5_000);
   return {
     production,
     port,
@@ -139,7 +151,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: positiveNumber(env.SHUTDOWN_GRACE_MS, 10_000),
     databaseConnectTimeoutMs: positiveNumber(env.DATABASE_CONNECT_TIMEOUT_MS, 5_000),
     databasePoolSize: Math.floor(positiveNumber(env.DATABASE_POOL_SIZE, 10)),
-    databaseStatementTimeoutMs: positiveNumber(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000),
+    databaseStatementTimeoutMs: statementTimeoutMs,
+    databaseQueryTimeoutMs: Math.max(positiveNumber(env.DATABASE_QUERY_TIMEOUT_MS, statementTimeoutMs + 1_000), statementTimeoutMs + 1),
+    databaseIdleInTransactionTimeoutMs: positiveNumber(env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, 3_000),
     migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
     queryLimits: queryLimitsOf(env, production),
   };

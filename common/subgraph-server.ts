@@ -181,6 +181,8 @@ export async function prepareSubgraph(
     migrate: config.migrateOnStart,
     poolSize: config.databasePoolSize,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
+    queryTimeoutMs: config.databaseQueryTimeoutMs,
+    idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs,
     connectTimeoutMs: config.databaseConnectTimeoutMs,
     dataDir: options.dataDir ?? config.dataDir,
     databaseUrl: options.databaseUrl ?? config.databaseUrl,
