@@ -65,6 +65,34 @@ export interface Config {
   migrateOnStart: boolean;
   /** What one request to the gateway may ask for (gateway/limits.ts). */
   queryLimits: QueryLimits;
+  /** The gateway's HTTP server: how long a client may take to send its request, and how many may connect (gateway/http-hygiene.ts). */
+  httpLimits: HttpLimits;
+}
+
+/**
+ * Sized for an API client (a partner's backend or a browser app on any network): headers come
+ * in one packet, and the largest body (MAX_BODY_BYTES, 1 MB) takes a few seconds even at 1 Mbit/s.
+ */
+export interface HttpLimits {
+  /** HTTP_HEADERS_TIMEOUT_MS: the request line and headers must arrive within this (HTTP 408 after). */
+  headersTimeoutMs: number;
+  /** HTTP_REQUEST_TIMEOUT_MS: the whole request, body included, must arrive within this (HTTP 408 after). */
+  requestTimeoutMs: number;
+  /** HTTP_MAX_CONNECTIONS: open connections to one gateway process; further ones are closed at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, maxConnections: 1_000 };
+
+function httpLimitsOf(env: NodeJS.ProcessEnv): HttpLimits {
+  const d = DEFAULT_HTTP_LIMITS;
+  const requestTimeoutMs = positiveNumber(env.HTTP_REQUEST_TIMEOUT_MS, d.requestTimeoutMs);
+  return {
+    // Node refuses a headers timeout longer than the request's: the request's bounds both.
+    headersTimeoutMs: Math.min(positiveNumber(env.HTTP_HEADERS_TIMEOUT_MS, d.headersTimeoutMs), requestTimeoutMs),
+    requestTimeoutMs,
+    maxConnections: Math.floor(positiveNumber(env.HTTP_MAX_CONNECTIONS, d.maxConnections)),
+  };
 }
 
 /** The gateway's query limits; each has its environment variable (see `queryLimitsOf`). */
@@ -156,6 +184,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseIdleInTransactionTimeoutMs: positiveNumber(env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, 3_000),
     migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
     queryLimits: queryLimitsOf(env, production),
+    httpLimits: httpLimitsOf(env),
   };
 }
 

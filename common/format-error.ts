@@ -25,6 +25,14 @@ const UNCODED_BAD_REQUESTS = new Set(["provided sha does not match query"]);
 
 const unexpectedMessage = (errorId: string) => `Unexpected error (id ${errorId}).`;
 
+/** The frames of a stack without its first line, which repeats the message (already in `error`, bounded, and possibly the caller's text). */
+const stackFrames = (error: Error) =>
+  (error.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 30)
+    .join("\n");
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PASS_THROUGH.has(code)) {
@@ -49,7 +57,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const errorId = randomUUID();
   // The request's id comes with the line (logger mixin), so the error can be found from either id.
   logger.error(
-    { errorId, path: formatted.path, error: describeError(original), stack: original instanceof Error ? original.stack : undefined },
+    { errorId, path: formatted.path, error: describeError(original), stack: original instanceof Error ? stackFrames(original) : undefined },
     "unexpected error",
   );
   return {

@@ -19,6 +19,7 @@ import { describeError, logger } from "../common/logger";
 import { formatError } from "../common/format-error";
 import { queryLimits } from "./limits";
 import { inputPathsPlugin } from "./input-paths";
+import { capConnections, httpServerOptions, operationResolutionPlugin } from "./http-hygiene";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
@@ -162,6 +163,8 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
       ...limits.plugins,
       // Variables GraphQL refuses name the argument's field too (I4).
       inputPathsPlugin(),
+      // An operationName that picks no operation is the client's mistake (R4).
+      operationResolutionPlugin(),
       // No response cache reads cache hints: computing a cache policy per request is wasted work.
       ApolloServerPluginCacheControlDisabled(),
       config.production
@@ -180,11 +183,13 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     maxBodyBytes: config.queryLimits.maxBodyBytes,
     cors: { origins: config.corsOrigins, localOrigins: config.corsLocalOrigins },
     health: async () => true,
+    serverOptions: httpServerOptions(config.httpLimits),
     routes: {
       "/graphql": { apollo, context: (req) => gatewayContext(req) },
       "/": { apollo, context: (req) => gatewayContext(req) },
     },
   });
+  capConnections(http, config.httpLimits);
   async function gatewayContext(req: IncomingMessage): Promise<GatewayContext> {
     const principal = await verify(req.headers.authorization);
     if (principal.roles.length === 0) throw forbiddenRequest("The token carries no role of its organisation.");
