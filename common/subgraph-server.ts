@@ -21,6 +21,7 @@ import { createHttpService, listen, RunningHttpService } from "./http";
 import { forbiddenRequest } from "./errors";
 import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "./identity";
 import { createInternalClient, InternalClient } from "./internal-client";
+import { mutationOutcomePlugin } from "./mutation-outcome";
 import { observabilityPlugin } from "./observability";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-context";
 
@@ -86,7 +87,8 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
   ];
   const publicApollo = new ApolloServer<TUser>({
     schema: options.schema,
-    plugins: plugins(),
+    // R2: what a mutation refused as DEPENDENCY_UNAVAILABLE may have changed.
+    plugins: [...plugins(), mutationOutcomePlugin()],
     formatError,
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (common/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
