@@ -41,6 +41,8 @@ export interface Config {
   corsLocalOrigins: boolean;
   /** How long the gateway waits for a subgraph's answer before that part fails with DEPENDENCY_UNAVAILABLE. */
   subgraphTimeoutMs: number;
+  /** REQUEST_DEADLINE_MS: a client request to the gateway is answered within this, however many subgraph calls its plan makes one after another (R1). */
+  requestDeadlineMs: number;
   /** Keep-alive sockets the gateway holds open to each subgraph (SUBGRAPH_MAX_SOCKETS); further calls queue. */
   subgraphMaxSockets: number;
   /** How long a subgraph waits for another's internal answer before its mutation fails closed. */
@@ -174,6 +176,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: corsOriginsOf(env.CORS_ORIGINS, production),
     corsLocalOrigins: !production,
     subgraphTimeoutMs: positiveNumber(env.SUBGRAPH_TIMEOUT_MS, 10_000),
+    requestDeadlineMs: positiveNumber(env.REQUEST_DEADLINE_MS, 15_000),
     subgraphMaxSockets: Math.floor(positiveNumber(env.SUBGRAPH_MAX_SOCKETS, 64)),
     internalTimeoutMs: positiveNumber(env.INTERNAL_TIMEOUT_MS, 5_000),
     shutdownGraceMs: positiveNumber(env.SHUTDOWN_GRACE_MS, 10_000),
