@@ -104,6 +104,19 @@ describeOnPostgres("R3: half-open PostgreSQL connections (postgres)", () => {
         const frozenAt = proxy.frozenAt()!;
         expect(proxy.links().frozen).toBeGreaterThan(3);
 
+        // Clients keep asking the frozen replica all along, as under load: two at a time, until 5 s past the bound.
+        const asked: { started: number; ended: number; ok: boolean }[] = [];
+        const client = async () => {
+          while (Date.now() - frozenAt < RECOVERY_BOUND_MS + 5_000) {
+            const started = Date.now();
+            const res = await post(stack.gatewayUrl, op, ONE_OF_EACH, vars);
+            // While it recovers, a request fails only as an outage, never as an internal error.
+            for (const error of res.errors ?? []) expect(error.extensions?.code).toBe("DEPENDENCY_UNAVAILABLE");
+            asked.push({ started, ended: Date.now(), ok: !res.errors });
+          }
+        };
+        const load = Promise.all([client(), client()]);
+
         // The replica's update of the same row waits for the frozen session's lock, which the server releases after idle_in_transaction_session_timeout.
         const replicaStarted = Date.now();
         const replicaWrite = await post(replicaGatewayUrl, partner.token, UPDATE, { input: { id: sub.id, expectedVersion: sub.version, quantity: 12 } });
@@ -113,27 +126,21 @@ describeOnPostgres("R3: half-open PostgreSQL connections (postgres)", () => {
         expect(replicaEnded - frozenAt).toBeLessThan(3_000 + 2_000);
         expect(replicaEnded - replicaStarted).toBeGreaterThan(1_000); // it did wait for the lock: the test exercised it
 
-        // The frozen replica is asked again and again: it answers whole again within the bound, by itself.
-        let recoveredAt: number | undefined;
-        let failures = 0;
-        let streak = 0;
-        while (streak < 3 && Date.now() - frozenAt < RECOVERY_BOUND_MS + 5_000) {
-          const res = await post(stack.gatewayUrl, op, ONE_OF_EACH, vars);
-          if (res.errors) {
-            // While it recovers, a request fails only as an outage, never as an internal error.
-            for (const error of res.errors) expect(error.extensions?.code).toBe("DEPENDENCY_UNAVAILABLE");
-            failures++;
-            streak = 0;
-            recoveredAt = undefined;
-            continue;
-          }
-          expect(res.data.subscription).toEqual({ id: sub.id, quantity: 12, version: sub.version + 1 });
-          recoveredAt ??= Date.now();
-          streak++;
+        // The frozen replica answers whole again within the bound, by itself: every request from then on succeeds.
+        await load;
+        const firstOk = asked.filter((a) => a.ok).sort((a, b) => a.ended - b.ended)[0];
+        const afterBound = asked.filter((a) => a.started - frozenAt >= RECOVERY_BOUND_MS);
+        if (process.env.R3_MEASURE) {
+          const failed = asked.filter((a) => !a.ok);
+          process.stdout.write(
+            `R3 measured: replica update ${replicaEnded - frozenAt} ms after freeze (waited ${replicaEnded - replicaStarted} ms); first whole answer ${firstOk ? firstOk.ended - frozenAt : "never"} ms after freeze; ${asked.length} requests, ${failed.length} failed, last failure started ${failed.length ? Math.max(...failed.map((a) => a.started)) - frozenAt : "-"} ms after freeze; ${afterBound.filter((a) => a.ok).length}/${afterBound.length} after the bound whole\n`,
+          );
         }
-        if (process.env.R3_MEASURE) process.stdout.write(`R3 measured: replica update ${replicaEnded - frozenAt} ms after freeze (waited ${replicaEnded - replicaStarted} ms); recovered ${recoveredAt === undefined ? "never" : recoveredAt - frozenAt} ms after freeze, ${failures} failed reads before\n`);
-        expect(streak).toBe(3);
-        expect(recoveredAt! - frozenAt).toBeLessThan(RECOVERY_BOUND_MS);
+        expect(firstOk.ended - frozenAt).toBeLessThan(RECOVERY_BOUND_MS);
+        expect(afterBound.length).toBeGreaterThanOrEqual(3);
+        expect(afterBound.every((a) => a.ok)).toBe(true);
+        const latest = await post(stack.gatewayUrl, op, ONE_OF_EACH, vars);
+        expect(latest.data.subscription).toEqual({ id: sub.id, quantity: 12, version: sub.version + 1 });
 
         // The write whose answer was lost failed as an outage within the bound; it did not commit (the server rolled it back).
         const { res: lost, at: lostAt } = await frozenWrite;
