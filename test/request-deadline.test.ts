@@ -52,6 +52,7 @@ describe("R1: the request deadline", () => {
         body: JSON.stringify({ query: THREE_HOPS, variables: vars }),
       });
       const body = (await res.json()) as GqlResult;
+      if (process.env.R1_MEASURE) process.stdout.write(`R1 measured: deadline ${requestDeadlineMs} ms, ${slow.calls - callsBefore} calls to the slow subgraph, answered in ${Date.now() - started} ms with ${body.errors?.length ?? 0} errors\n`);
       return { status: res.status, body, elapsedMs: Date.now() - started, calls: slow.calls - callsBefore };
     } finally {
       await gateway.stop();
