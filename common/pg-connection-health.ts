@@ -33,6 +33,8 @@ interface Watched {
   /** When the server last said it was ready for a query on this connection. */
   lastHeard: number;
   abandon(reason: string): void;
+  /** Destroys the socket: a graceful goodbye on a half-open one would wait for ever, and the pool waits for it before serving its queue. */
+  destroySocket(): void;
 }
 
 type ClientClass = new (config?: ClientConfig) => PgClient;
@@ -67,6 +69,9 @@ export function connectionHealth(pg: { Client: ClientClass }, options: Connectio
       suspectAll(reason);
       // Destroying the socket makes pg fail whatever is queued on it ("Connection terminated
       // unexpectedly") and emit `error`, on which typeorm releases the connection as broken.
+      this.destroySocket();
+    }
+    destroySocket() {
       (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
     }
     // The promise form is the one typeorm and the check below use.
@@ -93,8 +98,12 @@ export function connectionHealth(pg: { Client: ClientClass }, options: Connectio
       connect((err, client, release) => {
         if (err || !client) return cb(err, client, release);
         const watched = client as unknown as Watched;
+        const discard = (error: Error) => {
+          watched.destroySocket();
+          release(error);
+        };
         if (watched.lastHeard < suspectBefore) {
-          release(new Error("connection not heard from since another was found dead"));
+          discard(new Error("connection not heard from since another was found dead"));
           return checkedConnect(cb);
         }
         if (Date.now() - watched.lastHeard <= options.validateAfterIdleMs) return cb(undefined, client, release);
@@ -103,7 +112,7 @@ export function connectionHealth(pg: { Client: ClientClass }, options: Connectio
           (error: unknown) => {
             logger.warn({ error: describeError(error) }, "pooled database connection failed its check; replacing it");
             if ((error as Error)?.message !== QUERY_READ_TIMEOUT) suspectAll("a pooled connection failed its check");
-            release(error instanceof Error ? error : new Error(String(error)));
+            discard(error instanceof Error ? error : new Error(String(error)));
             checkedConnect(cb);
           },
         );
