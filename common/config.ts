@@ -69,6 +69,8 @@ export interface Config {
   queryLimits: QueryLimits;
   /** The gateway's HTTP server: how long a client may take to send its request, and how many may connect (gateway/http-hygiene.ts). */
   httpLimits: HttpLimits;
+  /** Each organisation's request budget at the gateway (gateway/rate-limit.ts). */
+  rateLimit: RateLimitSettings;
 }
 
 /**
@@ -95,6 +97,26 @@ function httpLimitsOf(env: NodeJS.ProcessEnv): HttpLimits {
     requestTimeoutMs,
     maxConnections: Math.floor(positiveNumber(env.HTTP_MAX_CONNECTIONS, d.maxConnections)),
   };
+}
+
+/** I2's budget; each has its environment variable (see `rateLimitOf`). */
+export interface RateLimitSettings {
+  /** RATE_LIMIT_PER_MINUTE: requests each organisation may send in a minute (the operator is not limited). */
+  perMinute: number;
+  /** REDIS_URL: where gateway replicas count together; unset, each gateway process counts on its own. */
+  redisUrl?: string;
+  /** RATE_LIMIT_KEY_PREFIX: the prefix of the budget's Redis keys, so deployments sharing one Redis stay apart. */
+  keyPrefix: string;
+}
+
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
+
+function rateLimitOf(env: NodeJS.ProcessEnv): RateLimitSettings {
+  const raw = env.RATE_LIMIT_PER_MINUTE;
+  const perMinute = raw === undefined || raw === "" ? DEFAULT_RATE_LIMIT_PER_MINUTE : Number(raw);
+  // A typo must not silently become the default, nor "no limit".
+  if (!Number.isInteger(perMinute) || perMinute < 1) throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number of requests, 1 or more (got "${raw}").`);
+  return { perMinute, redisUrl: env.REDIS_URL || undefined, keyPrefix: env.RATE_LIMIT_KEY_PREFIX || "csp-graph:budget" };
 }
 
 /** The gateway's query limits; each has its environment variable (see `queryLimitsOf`). */
@@ -188,6 +210,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
     queryLimits: queryLimitsOf(env, production),
     httpLimits: httpLimitsOf(env),
+    rateLimit: rateLimitOf(env),
   };
 }
 

@@ -14,7 +14,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { context as otelContext, propagation } from "@opentelemetry/api";
 import { Config, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { DomainError, forbiddenRequest } from "../common/errors";
+import { DomainError } from "../common/errors";
+import { noRoleRefusal } from "../common/authorization";
 import { describeError, logger } from "../common/logger";
 import { formatError } from "../common/format-error";
 import { queryLimits } from "./limits";
@@ -26,6 +27,7 @@ import { mutationOutcomePlugin } from "../common/mutation-outcome";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
+import { createRequestBudget } from "./rate-limit";
 import { dedupeRepresentations, expandEntitiesResponse } from "./entity-dedupe";
 import type { SubgraphResponse } from "./entities-response";
 import { coalesceEntityCall } from "./entity-coalescing";
@@ -175,6 +177,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     },
   });
   const verify = createTokenVerifier(config);
+  const budget = createRequestBudget(config.rateLimit);
   const limits = queryLimits(config.queryLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -219,14 +222,20 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   });
   capConnections(http, config.httpLimits);
   async function gatewayContext(req: IncomingMessage): Promise<GatewayContext> {
+    // R1: the request's time counts from here, before the token is verified.
+    const deadlineAt = deadlineFromNow(config.requestDeadlineMs);
     const principal = await verify(req.headers.authorization);
-    if (principal.roles.length === 0) throw forbiddenRequest("The token carries no role of its organisation.");
-    return { principal, authorization: req.headers.authorization!, requestId: requestIdOf(req), deadlineAt: deadlineFromNow(config.requestDeadlineMs) };
+    if (principal.roles.length === 0) throw noRoleRefusal(principal);
+    // Before parsing, planning or any subgraph call (I2): a refused request costs nothing downstream.
+    await budget.admit(principal);
+    return { principal, authorization: req.headers.authorization!, requestId: requestIdOf(req), deadlineAt };
   }
   let running: RunningHttpService | undefined;
   return {
     async start(port = config.port("gateway")) {
       await apollo.start();
+      // A replica counts in the shared budget from its first request (or knows it cannot).
+      await budget.connected();
       running = await listen(http, port, config.host, config.shutdownGraceMs);
       return running;
     },
@@ -234,6 +243,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
       await running?.close();
       await apollo.stop();
       for (const fetcher of fetchers) fetcher.destroy();
+      await budget.close();
     },
   };
 }

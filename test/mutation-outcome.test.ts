@@ -77,8 +77,8 @@ describe.each(DIALECTS)("R2: mutation outcomes with the subscriptions subgraph c
       await stack.restartSubgraph("subscriptions");
     }
     expect(refused.data).toBeNull();
-    expect(refused.errors).toEqual([{ message: expect.any(String), path: ["placeOrder"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "NOT_APPLIED" } }]);
-    expect(read.errors).toEqual([{ message: expect.any(String), path: ["customer", "subscriptions"], extensions: { code: "DEPENDENCY_UNAVAILABLE" } }]);
+    expect(refused.errors).toEqual([{ message: expect.any(String), path: ["placeOrder"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "NOT_APPLIED", retryAfter: 5 } }]);
+    expect(read.errors).toEqual([{ message: expect.any(String), path: ["customer", "subscriptions"], extensions: { code: "DEPENDENCY_UNAVAILABLE", retryAfter: 5 } }]);
     expect(await everyRow(stack)).toEqual(before);
   });
 
@@ -92,7 +92,7 @@ describe.each(DIALECTS)("R2: mutation outcomes with the subscriptions subgraph c
       await stack.restartSubgraph("customers");
     }
     expect(refused.data).toBeNull();
-    expect(refused.errors).toEqual([{ message: expect.any(String), path: ["placeOrder"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "NOT_APPLIED" } }]);
+    expect(refused.errors).toEqual([{ message: expect.any(String), path: ["placeOrder"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "NOT_APPLIED", retryAfter: 5 } }]);
     expect(await everyRow(stack)).toEqual(before);
   });
 
@@ -114,7 +114,7 @@ describe.each(DIALECTS)("R2: mutation outcomes with the subscriptions subgraph c
         await gateway.stop();
       }
       expect(lost.data).toBeNull();
-      expect(lost.errors).toEqual([{ message: expect.any(String), path: ["placeOrder"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "UNKNOWN" } }]);
+      expect(lost.errors).toEqual([{ message: expect.any(String), path: ["placeOrder"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "UNKNOWN", retryAfter: 5 } }]);
       // It was applied: UNKNOWN was the honest answer.
       expect((await customerSubs(stack, customer.id)).totalCount).toBe(countBefore + 1);
       const retried = await stack.gql(partner.token, PLACE_ORDER, { input: orderInput(key) });
@@ -132,7 +132,7 @@ describe.each(DIALECTS)("R2: mutation outcomes with the subscriptions subgraph c
       } finally {
         await gateway.stop();
       }
-      expect(lost.errors).toEqual([{ message: expect.any(String), path: ["updateSubscription"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "UNKNOWN" } }]);
+      expect(lost.errors).toEqual([{ message: expect.any(String), path: ["updateSubscription"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "UNKNOWN", retryAfter: 5 } }]);
       const now = (await customerSubs(stack, customer.id)).nodes.find((s) => s.id === sub.id)!;
       expect([now.quantity, now.version]).toEqual([20, sub.version + 1]);
       const retried = await stack.gql(partner.token, UPDATE, { input: { id: sub.id, expectedVersion: sub.version, quantity: 20 } });
@@ -147,7 +147,7 @@ describe.each(DIALECTS)("R2: mutation outcomes with the subscriptions subgraph c
     const gateway = await gatewayTo(`http://127.0.0.1:${(hanging.address() as net.AddressInfo).port}/graphql`, 500);
     try {
       const res = await gateway.ask(PLACE_ORDER, { input: orderInput() });
-      expect(res.errors).toEqual([{ message: expect.any(String), path: ["placeOrder"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "UNKNOWN" } }]);
+      expect(res.errors).toEqual([{ message: expect.any(String), path: ["placeOrder"], extensions: { code: "DEPENDENCY_UNAVAILABLE", outcome: "UNKNOWN", retryAfter: 5 } }]);
     } finally {
       await gateway.stop();
       for (const s of sockets) s.destroy();

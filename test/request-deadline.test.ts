@@ -88,7 +88,7 @@ describe("R1: the request deadline", () => {
       {
         message: "Part of this response is temporarily unavailable; try again shortly.",
         path: ["partner", "subscriptions", "nodes", 0, "customer", "partnerRelationships", 0, "partner", "subscriptions", "nodes", 0, "customer", "partnerRelationships", 0, "partner", "subscriptions"],
-        extensions: { code: "DEPENDENCY_UNAVAILABLE" },
+        extensions: { code: "DEPENDENCY_UNAVAILABLE", retryAfter: 5 },
       },
     ]);
   });

@@ -20,7 +20,7 @@ export class BillingProfile {
   @Field({ description: "Billing contact email." }) email!: string;
   @Field({ description: "Company name as billed." }) companyName!: string;
   @Field(() => String, { nullable: true, description: "Street address." }) addressLine!: string | null;
-  @Field(() => String, { nullable: true, description: "City." }) city!: string | null;
+  @Field(() => String, { nullable: true, description: "City of the billing address." }) city!: string | null;
   @Field(() => String, { nullable: true, description: "Postal code." }) postalCode!: string | null;
 }
 
@@ -216,7 +216,7 @@ export class RegisterCustomerTenantPayload {
 export class BillingProfileInput {
   @Field({ description: "Billing contact email." }) email!: string;
   @Field(() => String, { nullable: true, description: "Street address." }) addressLine?: string | null;
-  @Field(() => String, { nullable: true, description: "City." }) city?: string | null;
+  @Field(() => String, { nullable: true, description: "City of the billing address." }) city?: string | null;
   @Field(() => String, { nullable: true, description: "Postal code." }) postalCode?: string | null;
 }
 

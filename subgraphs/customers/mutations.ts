@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { recordActivity } from "../../common/activity";
-import { requireRole } from "../../common/authorization";
+import { requireRole, requireRoleOf } from "../../common/authorization";
 import { addMs, clock, DAY_MS } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
 import { activeResellersOf } from "../../common/partner-facts";
@@ -257,7 +257,7 @@ export class CustomerMutations {
     @Ctx() ctx: CustomersContext,
   ) {
     const viewer = ctx.principal;
-    if (!viewer.roles.includes("GLOBAL_ADMIN") || (viewer.org !== "partner" && viewer.org !== "customer")) throw forbidden();
+    requireRoleOf(viewer, { partner: ROLES.removeResellerRelationship, customer: ROLES.removeResellerRelationship });
     const customerId = uuidArg(customerIdArg, "customerId");
     const partnerId = uuidArg(partnerIdArg, "partnerId");
     // A partner removes only its own relationship; a customer only its own. Anything else does not exist for them.
@@ -353,9 +353,7 @@ export class CustomerMutations {
   })
   async terminateDelegatedAdminRelationship(@Arg("id", () => ID, { description: "The relationship." }) id: string, @Ctx() ctx: CustomersContext) {
     const viewer = ctx.principal;
-    const roles = viewer.org === "partner" ? ROLES.terminateDelegatedAdminRelationshipPartner : ROLES.terminateDelegatedAdminRelationshipCustomer;
-    if (viewer.org === "operator") throw forbidden();
-    requireRole(viewer, viewer.org, roles);
+    requireRoleOf(viewer, { partner: ROLES.terminateDelegatedAdminRelationshipPartner, customer: ROLES.terminateDelegatedAdminRelationshipCustomer });
     const dap = await ctx.ds.getRepository(DelegatedAdminRelationship).findOneBy({ id: uuidArg(id, "id") });
     const party = dap && (viewer.org === "partner" ? dap.partnerId === viewer.tid : dap.customerId === viewer.tid);
     if (!dap || !party) throw notFound("Delegated admin relationship");

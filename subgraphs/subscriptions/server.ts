@@ -7,7 +7,7 @@ import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
-import { Offer, Order, CloudSubscription } from "./model";
+import { Offer, Order, CloudSubscription, SubscriptionCount } from "./model";
 import { SubscriptionMutations } from "./mutations";
 import {
   CustomerSubscriptionsResolver,
@@ -19,7 +19,7 @@ import {
 
 const SubscriptionsActivityResolver = ActivityResolver("subscriptionsActivity", "subscriptions subgraph's mutations (placeOrder, subscription changes, recordExternalSubscription, hireSupportPartner)");
 
-export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, Order, ActivityRecord];
+export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, SubscriptionCount, Order, ActivityRecord];
 export const SUBSCRIPTIONS_STORAGE: SubgraphStorage = { entities: SUBSCRIPTIONS_ENTITIES, migrations: SUBSCRIPTIONS_MIGRATIONS };
 
 export function buildSubscriptionsSchema() {
