@@ -41,6 +41,8 @@ export interface Config {
   corsLocalOrigins: boolean;
   /** How long the gateway waits for a subgraph's answer before that part fails with DEPENDENCY_UNAVAILABLE. */
   subgraphTimeoutMs: number;
+  /** REQUEST_DEADLINE_MS: a client request to the gateway is answered within this, however many subgraph calls its plan makes one after another (R1). */
+  requestDeadlineMs: number;
   /** Keep-alive sockets the gateway holds open to each subgraph (SUBGRAPH_MAX_SOCKETS); further calls queue. */
   subgraphMaxSockets: number;
   /** How long a subgraph waits for another's internal answer before its mutation fails closed. */
@@ -53,12 +55,48 @@ export interface Config {
   databasePoolSize: number;
   /** PostgreSQL cancels any statement running longer than this (SQLite has no such limit). */
   databaseStatementTimeoutMs: number;
+  /**
+   * PostgreSQL: a statement with no answer after this fails on the service's side and its
+   * connection is replaced (a half-open connection never answers). Defaults to the statement
+   * timeout plus one second, so the server cancels a merely slow statement first.
+   */
+  databaseQueryTimeoutMs: number;
+  /** PostgreSQL ends a session left idle inside a transaction for longer than this, releasing its locks. */
+  databaseIdleInTransactionTimeoutMs: number;
   /** Apply pending migrations when a subgraph opens its database; off in production, where `npm run migrate` is a deploy step. */
   migrateOnStart: boolean;
   /** What one request to the gateway may ask for (gateway/limits.ts). */
   queryLimits: QueryLimits;
+  /** The gateway's HTTP server: how long a client may take to send its request, and how many may connect (gateway/http-hygiene.ts). */
+  httpLimits: HttpLimits;
   /** Each organisation's request budget at the gateway (gateway/rate-limit.ts). */
   rateLimit: RateLimitSettings;
+}
+
+/**
+ * Sized for an API client (a partner's backend or a browser app on any network): headers come
+ * in one packet, and the largest body (MAX_BODY_BYTES, 1 MB) takes a few seconds even at 1 Mbit/s.
+ */
+export interface HttpLimits {
+  /** HTTP_HEADERS_TIMEOUT_MS: the request line and headers must arrive within this (HTTP 408 after). */
+  headersTimeoutMs: number;
+  /** HTTP_REQUEST_TIMEOUT_MS: the whole request, body included, must arrive within this (HTTP 408 after). */
+  requestTimeoutMs: number;
+  /** HTTP_MAX_CONNECTIONS: open connections to one gateway process; further ones are closed at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, maxConnections: 1_000 };
+
+function httpLimitsOf(env: NodeJS.ProcessEnv): HttpLimits {
+  const d = DEFAULT_HTTP_LIMITS;
+  const requestTimeoutMs = positiveNumber(env.HTTP_REQUEST_TIMEOUT_MS, d.requestTimeoutMs);
+  return {
+    // Node refuses a headers timeout longer than the request's: the request's bounds both.
+    headersTimeoutMs: Math.min(positiveNumber(env.HTTP_HEADERS_TIMEOUT_MS, d.headersTimeoutMs), requestTimeoutMs),
+    requestTimeoutMs,
+    maxConnections: Math.floor(positiveNumber(env.HTTP_MAX_CONNECTIONS, d.maxConnections)),
+  };
 }
 
 /** I2's budget; each has its environment variable (see `rateLimitOf`). */
@@ -137,6 +175,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return raw ? Number(raw) : DEFAULT_PORTS[s];
   };
   const seed = env.SEED === "none" ? "none" : "demo";
+  // Every transaction here is a few statements on indexes (other subgraphs are asked before it
+  // starts), answered in milliseconds: 5 s is a runaway, and it keeps half-open detection
+  // (the query timeout, one second longer) within R3's seconds.
+  const statementTimeoutMs = positiveNumber(env.DATABASE_STATEMENT_TIMEOUT_MS, 5_000);
   return {
     production,
     port,
@@ -156,14 +198,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: corsOriginsOf(env.CORS_ORIGINS, production),
     corsLocalOrigins: !production,
     subgraphTimeoutMs: positiveNumber(env.SUBGRAPH_TIMEOUT_MS, 10_000),
+    requestDeadlineMs: positiveNumber(env.REQUEST_DEADLINE_MS, 15_000),
     subgraphMaxSockets: Math.floor(positiveNumber(env.SUBGRAPH_MAX_SOCKETS, 64)),
     internalTimeoutMs: positiveNumber(env.INTERNAL_TIMEOUT_MS, 5_000),
     shutdownGraceMs: positiveNumber(env.SHUTDOWN_GRACE_MS, 10_000),
     databaseConnectTimeoutMs: positiveNumber(env.DATABASE_CONNECT_TIMEOUT_MS, 5_000),
     databasePoolSize: Math.floor(positiveNumber(env.DATABASE_POOL_SIZE, 10)),
-    databaseStatementTimeoutMs: positiveNumber(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000),
+    databaseStatementTimeoutMs: statementTimeoutMs,
+    databaseQueryTimeoutMs: Math.max(positiveNumber(env.DATABASE_QUERY_TIMEOUT_MS, statementTimeoutMs + 1_000), statementTimeoutMs + 1),
+    databaseIdleInTransactionTimeoutMs: positiveNumber(env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, 3_000),
     migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
     queryLimits: queryLimitsOf(env, production),
+    httpLimits: httpLimitsOf(env),
     rateLimit: rateLimitOf(env),
   };
 }

@@ -6,12 +6,22 @@
 import fs from "node:fs";
 import path from "node:path";
 // Type only: pg (≈4 MB RSS) is required in openDatabase when DATABASE_URL is set; SQLite never loads it.
-import type { Client as PgClient } from "pg";
+import type { Pool } from "pg";
 import { Column, ColumnOptions, DataSource, EntityManager, Logger, ValueTransformer } from "typeorm";
 import { assertMigrated, DialectMigrations } from "./migrations";
 // Re-exported: they live in db-status.ts so the gateway can use them without loading typeorm.
 export { databaseIsUp, isDatabaseUnavailable } from "./db-status";
 import { describeError, logger } from "./logger";
+import { connectionHealth } from "./pg-connection-health";
+
+/**
+ * PostgreSQL connection checks (common/pg-connection-health.ts). A pooled connection silent
+ * for over a second is asked `SELECT 1` before use (a local round trip: well under a
+ * millisecond); the check may take 2 s. Keepalive probes start after 2 s of silence.
+ */
+const VALIDATE_AFTER_IDLE_MS = 1_000;
+const PING_TIMEOUT_MS = 2_000;
+const KEEPALIVE_INITIAL_DELAY_MS = 2_000;
 
 /**
  * Instants are stored as fixed-width ISO-8601 UTC strings: they sort and compare the same
@@ -64,6 +74,15 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PostgreSQL: statements running longer are cancelled (error code 57014); none when absent. */
   statementTimeoutMs?: number;
+  /**
+   * PostgreSQL: a statement whose answer has not come within this fails on the client side
+   * and its connection is dropped (common/pg-connection-health.ts): a half-open connection
+   * never answers, so the server's statement_timeout cannot help. Longer than
+   * statementTimeoutMs, so a slow statement is cancelled by the server first. None when absent.
+   */
+  queryTimeoutMs?: number;
+  /** PostgreSQL: a session idle inside a transaction for longer is ended by the server, releasing its locks. */
+  idleInTransactionTimeoutMs?: number;
   /** PostgreSQL: a new connection not made within this fails (an unreachable database never hangs a request). */
   connectTimeoutMs?: number;
   /** PostgreSQL URL; SQLite when absent. */
@@ -92,12 +111,14 @@ export interface Database {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const statements = new StatementCounter();
   let dataSource: DataSource;
+  let watchPool: ((ds: DataSource) => void) | undefined;
   const inMemory = !options.databaseUrl && options.dataDir === ":memory:";
   if (options.databaseUrl) {
     const schema = options.schema ?? options.name;
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}" (lower-case letters, digits, _)`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Client } = require("pg") as { Client: typeof PgClient };
+    const pg = require("pg") as typeof import("pg");
+    const { Client } = pg;
     const client = new Client({ connectionString: options.databaseUrl });
     await client.connect();
     try {
@@ -105,6 +126,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     } finally {
       await client.end();
     }
+    const health = connectionHealth(pg, { validateAfterIdleMs: VALIDATE_AFTER_IDLE_MS, pingTimeoutMs: Math.min(PING_TIMEOUT_MS, options.queryTimeoutMs ?? PING_TIMEOUT_MS) });
+    watchPool = (ds) => health.watch((ds.driver as unknown as { master: Pool }).master);
     dataSource = new DataSource({
       type: "postgres",
       url: options.databaseUrl,
@@ -114,7 +137,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       migrations: options.migrations.postgres,
       logger: statements,
       poolSize: options.poolSize,
-      extra: { options: `-c search_path=${schema}`, statement_timeout: options.statementTimeoutMs, connectionTimeoutMillis: options.connectTimeoutMs },
+      extra: {
+        Client: health.Client,
+        options: `-c search_path=${schema}`,
+        // Sent in each session's startup packet, so every connection the pool makes has them.
+        statement_timeout: options.statementTimeoutMs,
+        idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs,
+        query_timeout: options.queryTimeoutMs,
+        // Bounds a new connection and also the wait for a free pooled one (STACK.md).
+        connectionTimeoutMillis: options.connectTimeoutMs,
+        // The kernel probes an idle connection and closes it when the peer is gone.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+      },
     });
   } else {
     if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true });
@@ -128,6 +163,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
   }
   await dataSource.initialize();
+  watchPool?.(dataSource);
   let appliedMigrations: string[] = [];
   try {
     if (options.migrate || inMemory) appliedMigrations = (await dataSource.runMigrations()).map((m) => m.name);

@@ -110,5 +110,9 @@ export const badInput = (field: string, message: string) =>
 export const databaseUnavailable = () =>
   new DomainError("DEPENDENCY_UNAVAILABLE", "The service's storage is temporarily unavailable; try again shortly.");
 
+/**
+ * A fact another subgraph holds could not be obtained. Peers are asked before a mutation's
+ * transaction starts (common/db.ts), so its change surely did not happen (R2: NOT_APPLIED).
+ */
 export const dependencyUnavailable = (what: string) =>
-  new DomainError("DEPENDENCY_UNAVAILABLE", `Could not verify ${what} right now; nothing was changed. Try again.`);
+  new DomainError("DEPENDENCY_UNAVAILABLE", `Could not verify ${what} right now; nothing was changed. Try again.`, { outcome: "NOT_APPLIED" });

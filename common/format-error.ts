@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { GraphQLFormattedError } from "graphql";
 import { isDatabaseUnavailable } from "./db-status"; // not ./db: the gateway must not load typeorm for this
 import { databaseUnavailable, DEPENDENCY_RETRY_AFTER_SECONDS, ERROR_CODES, QUERY_LIMIT_CODES } from "./errors";
-import { describeError, logger } from "./logger";
+import { callerText, describeError, logger, MAX_LOGGED_ERROR_CHARS } from "./logger";
 
 const PASS_THROUGH = new Set<string>([
   ...ERROR_CODES,
@@ -34,6 +34,18 @@ function withRetryHint(extensions: Record<string, unknown>): Record<string, unkn
 
 const unexpectedMessage = (errorId: string) => `Unexpected error (id ${errorId}).`;
 
+/**
+ * A stack for the log: its head (the error's name and message, which may quote the caller) cut
+ * to a bounded prefix, then at most 30 frames.
+ */
+function boundedStack(error: Error): string {
+  const lines = (error.stack ?? "").split("\n");
+  const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));
+  const head = firstFrame === -1 ? lines : lines.slice(0, firstFrame);
+  const frames = firstFrame === -1 ? [] : lines.slice(firstFrame, firstFrame + 30);
+  return [callerText(head.join("\n"), MAX_LOGGED_ERROR_CHARS), ...frames].join("\n");
+}
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PASS_THROUGH.has(code)) {
@@ -58,7 +70,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const errorId = randomUUID();
   // The request's id comes with the line (logger mixin), so the error can be found from either id.
   logger.error(
-    { errorId, path: formatted.path, error: describeError(original), stack: original instanceof Error ? original.stack : undefined },
+    { errorId, path: formatted.path, error: describeError(original), stack: original instanceof Error ? boundedStack(original) : undefined },
     "unexpected error",
   );
   return {

@@ -10,6 +10,7 @@ import { DEFAULT_QUERY_LIMITS } from "./config";
 import { applyCors, CorsPolicy } from "./cors";
 import { describeError, logger } from "./logger";
 import { observeRequest } from "./observability";
+import { lingerAfterRefusal, readBody } from "./request-body";
 
 export const DEFAULT_MAX_BODY_BYTES = DEFAULT_QUERY_LIMITS.maxBodyBytes;
 
@@ -33,6 +34,8 @@ export interface HttpServiceOptions {
   handlers?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
   /** Browser origins answered cross-origin (the gateway's CORS_ORIGINS, and local ones in development); no CORS handling when absent. */
   cors?: CorsPolicy;
+  /** Options of Node's HTTP server (timeouts: gateway/http-hygiene.ts). */
+  serverOptions?: http.ServerOptions;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown) {
@@ -42,26 +45,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown) {
 }
 
 export const errorBody = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
-
-export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > limit) return resolve(undefined);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 async function handleGraphQL(route: GraphQLRoute<any>, req: IncomingMessage, res: ServerResponse, url: URL, maxBody: number) {
   const refusal = route.guard?.(req);
@@ -74,7 +57,10 @@ async function handleGraphQL(route: GraphQLRoute<any>, req: IncomingMessage, res
   let body: unknown;
   if (req.method === "POST") {
     const text = await readBody(req, maxBody);
-    if (text === undefined) return sendJson(res, 413, errorBody("PAYLOAD_TOO_LARGE", `The request body exceeds ${maxBody} bytes.`));
+    if (text === undefined) {
+      sendJson(res, 413, errorBody("PAYLOAD_TOO_LARGE", `The request body exceeds ${maxBody} bytes.`));
+      return lingerAfterRefusal(req, res);
+    }
     try {
       body = text.length ? JSON.parse(text) : undefined;
     } catch {
@@ -110,7 +96,7 @@ export interface RunningHttpService {
 
 export function createHttpService(options: HttpServiceOptions): http.Server {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(options.serverOptions ?? {}, async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
       if (url.pathname === "/health") {

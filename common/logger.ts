@@ -48,11 +48,23 @@ export const logger: Logger = pino(
   sink,
 );
 
+/** The longest description of an error a log line carries (messages may repeat what a caller sent). */
+export const MAX_LOGGED_ERROR_CHARS = 500;
+
+/**
+ * At most `max` characters of text that may come from a caller (an operation name, a message
+ * quoting it), with the length it had: a log line or an error message never grows with what a
+ * client sends.
+ */
+export function callerText(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 /** A one-line description of an error (name and message only: never its own properties, which may hold SQL parameters). */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) return callerText(`${error.name}: ${error.message}`, MAX_LOGGED_ERROR_CHARS);
   const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === "string" ? message : String(error);
+  return callerText(typeof message === "string" ? message : String(error), MAX_LOGGED_ERROR_CHARS);
 }
 
 /** Tests: collect parsed log lines at `level` until `restore()`. */

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace } from "@opentelemetry/api";
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
-import { logger } from "./logger";
+import { callerText, logger } from "./logger";
 import { currentRequest, REQUEST_ID_HEADER, RequestRecord, requestIdFrom, runInRequest } from "./request-context";
 
 const tracer = trace.getTracer("csp-graph");
@@ -54,8 +54,9 @@ export function observabilityPlugin(options: { executionSpans: boolean }): Apoll
       const record = currentRequest();
       return {
         async didResolveOperation({ operationName }) {
-          if (record && operationName) record.operation = operationName;
-          if (operationName) trace.getActiveSpan()?.setAttribute("graphql.operation.name", operationName);
+          // The caller names its operation: a name as long as the body allows must not make the log line as long.
+          if (record && operationName) record.operation = callerText(operationName, 100);
+          if (operationName) trace.getActiveSpan()?.setAttribute("graphql.operation.name", callerText(operationName, 100));
         },
         async executionDidStart({ operationName, operation }) {
           if (!options.executionSpans) return;

@@ -22,6 +22,7 @@ import { noRoleRefusal } from "./authorization";
 import { asGatewayReadableRefusal } from "./subgraph-refusals";
 import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "./identity";
 import { createInternalClient, InternalClient } from "./internal-client";
+import { mutationOutcomePlugin } from "./mutation-outcome";
 import { observabilityPlugin } from "./observability";
 import { REQUEST_ID_HEADER, requestIdOf } from "./request-context";
 
@@ -87,7 +88,8 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
   ];
   const publicApollo = new ApolloServer<TUser>({
     schema: options.schema,
-    plugins: plugins(),
+    // R2: what a mutation refused as DEPENDENCY_UNAVAILABLE may have changed.
+    plugins: [...plugins(), mutationOutcomePlugin()],
     formatError,
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (common/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
@@ -186,6 +188,8 @@ export async function prepareSubgraph(
     migrate: config.migrateOnStart,
     poolSize: config.databasePoolSize,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
+    queryTimeoutMs: config.databaseQueryTimeoutMs,
+    idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs,
     connectTimeoutMs: config.databaseConnectTimeoutMs,
     dataDir: options.dataDir ?? config.dataDir,
     databaseUrl: options.databaseUrl ?? config.databaseUrl,

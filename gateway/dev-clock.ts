@@ -16,7 +16,8 @@ import { hasRole } from "../common/authorization";
 import { clock, ClockReading, readClock } from "../common/clock";
 import { Config, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
 import { badInput, DomainError, forbidden } from "../common/errors";
-import { readBody, sendJson } from "../common/http";
+import { sendJson } from "../common/http";
+import { readBody } from "../common/request-body";
 import type { TokenVerifier } from "../common/identity";
 import { createInternalClient, InternalClient } from "../common/internal-client";
 

@@ -21,6 +21,10 @@ import { formatError } from "../common/format-error";
 import { DEV_CLOCK_PATH, devClockEndpoint, stackClocks } from "./dev-clock";
 import { queryLimits } from "./limits";
 import { inputPathsPlugin } from "./input-paths";
+import { capConnections, httpServerOptions, operationResolutionPlugin } from "./http-hygiene";
+import { DEADLINE_HEADER, deadlineFromNow } from "./deadline";
+import { callWasNotSent, failedCallResponse } from "./partial-results";
+import { mutationOutcomePlugin } from "../common/mutation-outcome";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
@@ -53,6 +57,8 @@ export interface GatewayContext {
   principal: UserPrincipal;
   authorization: string;
   requestId: string;
+  /** When the answer is due (R1's overall deadline; gateway/deadline.ts). */
+  deadlineAt?: number;
 }
 
 /** The operation Sandbox opens with: one of the example operations frontend teams start from. */
@@ -64,6 +70,13 @@ export const SANDBOX_DOCUMENT_PATH = path.join(projectRoot(), "schema", "operati
  */
 export const subgraphUnavailable = () =>
   new DomainError("DEPENDENCY_UNAVAILABLE", "Part of this response is temporarily unavailable; try again shortly.");
+
+/** A subgraph call that gave no answer; `notSent` when it surely never reached the subgraph. */
+class SubgraphCallFailed extends Error {
+  constructor(readonly notSent: boolean) {
+    super("subgraph call failed");
+  }
+}
 
 /** The operation name the query planner gives each fetch. */
 const FETCH_NAME = /^\s*(query|mutation)\s+[_A-Za-z][_0-9A-Za-z]*/;
@@ -90,13 +103,26 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       { subgraph: this.serviceName, status, requestId: context?.requestId, error: describeError(error), cause: cause ? describeError(cause) : undefined },
       "subgraph unavailable",
     );
-    throw subgraphUnavailable();
+    throw new SubgraphCallFailed(callWasNotSent(error));
   }
   /**
    * `_entities` calls: those a plan makes at once for one client request go as one
    * (gateway/entity-coalescing.ts), with each distinct entity once (gateway/entity-dedupe.ts).
    */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    // Copied now: a coalesced call replaces the variables with every caller's representations.
+    const asked = options.request.variables?.representations;
+    const representations = Array.isArray(asked) ? [...asked] : undefined;
+    try {
+      return await this.processCall(options);
+    } catch (error) {
+      if (!(error instanceof SubgraphCallFailed)) throw error;
+      // R1/R2: the parts this call should have given fail one by one, each with its path (gateway/partial-results.ts).
+      const { message, extensions } = subgraphUnavailable();
+      return failedCallResponse({ query: options.request.query ?? "", representations, error: { message, extensions }, notSent: error.notSent });
+    }
+  }
+  private async processCall(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const { representations, ...others } = options.request.variables ?? {};
     if (!Array.isArray(representations) || !options.context) return super.process(options);
     // The plan names each fetch (`CustomerDetail__partners__3`): equal documents but for that name go together.
@@ -113,6 +139,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     request.http?.headers.set(SUBGRAPH_SECRET_HEADER, this.secret);
     if (context?.authorization) request.http?.headers.set("authorization", context.authorization);
     if (context?.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (context?.deadlineAt) request.http?.headers.set(DEADLINE_HEADER, String(context.deadlineAt));
     // W3C traceparent of the active gateway.fetch span: the subgraph's spans join this trace under it.
     const headers = request.http?.headers;
     if (headers) propagation.inject(otelContext.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
@@ -166,6 +193,10 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
       ...limits.plugins,
       // Variables GraphQL refuses name the argument's field too (I4).
       inputPathsPlugin(),
+      // An operationName that picks no operation is the client's mistake (R4).
+      operationResolutionPlugin(),
+      // R2: every DEPENDENCY_UNAVAILABLE of a mutation says whether its change may have happened.
+      mutationOutcomePlugin(),
       // No response cache reads cache hints: computing a cache policy per request is wasted work.
       ApolloServerPluginCacheControlDisabled(),
       config.production
@@ -186,17 +217,21 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     health: async () => true,
     // I5: not in production, where the path answers 404 like any other unknown one.
     handlers: config.production ? {} : { [DEV_CLOCK_PATH]: devClockEndpoint({ verify, clocks: stackClocks(config, urlOf) }) },
+    serverOptions: httpServerOptions(config.httpLimits),
     routes: {
       "/graphql": { apollo, context: (req) => gatewayContext(req) },
       "/": { apollo, context: (req) => gatewayContext(req) },
     },
   });
+  capConnections(http, config.httpLimits);
   async function gatewayContext(req: IncomingMessage): Promise<GatewayContext> {
+    // R1: the request's time counts from here, before the token is verified.
+    const deadlineAt = deadlineFromNow(config.requestDeadlineMs);
     const principal = await verify(req.headers.authorization);
     if (principal.roles.length === 0) throw noRoleRefusal(principal);
     // Before parsing, planning or any subgraph call (I2): a refused request costs nothing downstream.
     await budget.admit(principal);
-    return { principal, authorization: req.headers.authorization!, requestId: requestIdOf(req) };
+    return { principal, authorization: req.headers.authorization!, requestId: requestIdOf(req), deadlineAt };
   }
   let running: RunningHttpService | undefined;
   return {

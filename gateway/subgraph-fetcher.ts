@@ -8,6 +8,7 @@
  * statusText, url, headers.get, json, text). `npm run bench` measured it (README).
  */
 import http from "node:http";
+import { callBudgetMs, DEADLINE_PASSED } from "./deadline";
 
 export interface SubgraphFetcherOptions {
   /** The whole call (connect, send, answer) must finish within this, else it fails like a network error. */
@@ -41,7 +42,12 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Subgraph
       const body = init.body === undefined ? undefined : Buffer.from(init.body);
       const headers: Record<string, string | number> = { ...init.headers };
       if (body) headers["content-length"] = body.length;
-      const req = http.request(url, { method: init.method ?? "GET", headers, agent, timeout: options.timeoutMs }, (res) => {
+      const timeoutMs = callBudgetMs(headers, options.timeoutMs);
+      if (timeoutMs <= 0) {
+        const passed = Object.assign(new Error("the request's deadline passed before this call"), { code: DEADLINE_PASSED });
+        return reject(Object.assign(new TypeError("fetch failed"), { cause: passed }));
+      }
+      const req = http.request(url, { method: init.method ?? "GET", headers, agent, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("error", reject);
@@ -60,9 +66,9 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Subgraph
           });
         });
       });
-      const timeOut = () => req.destroy(Object.assign(new Error(`subgraph call timed out after ${options.timeoutMs} ms`), { code: "ETIMEDOUT" }));
+      const timeOut = () => req.destroy(Object.assign(new Error(`subgraph call timed out after ${timeoutMs} ms`), { code: "ETIMEDOUT" }));
       // `timeout` above is socket inactivity; this bounds the whole call, like AbortSignal.timeout did.
-      const deadline = setTimeout(timeOut, options.timeoutMs);
+      const deadline = setTimeout(timeOut, timeoutMs);
       req.on("timeout", timeOut);
       req.on("error", (error) => {
         clearTimeout(deadline);
