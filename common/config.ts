@@ -53,6 +53,10 @@ export interface Config {
   databasePoolSize: number;
   /** PostgreSQL cancels any statement running longer than this (SQLite has no such limit). */
   databaseStatementTimeoutMs: number;
+  /** X1 (common/claims.ts): how long a claim on another subgraph's fact lives unless released (CLAIM_LEASE_MS). */
+  claimLeaseMs: number;
+  /** X1: how long a claim, or an ending, waits for a conflicting claim before DEPENDENCY_UNAVAILABLE (CLAIM_WAIT_MS). */
+  claimWaitMs: number;
   /** Apply pending migrations when a subgraph opens its database; off in production, where `npm run migrate` is a deploy step. */
   migrateOnStart: boolean;
   /** What one request to the gateway may ask for (gateway/limits.ts). */
@@ -140,6 +144,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseConnectTimeoutMs: positiveNumber(env.DATABASE_CONNECT_TIMEOUT_MS, 5_000),
     databasePoolSize: Math.floor(positiveNumber(env.DATABASE_POOL_SIZE, 10)),
     databaseStatementTimeoutMs: positiveNumber(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000),
+    claimLeaseMs: positiveNumber(env.CLAIM_LEASE_MS, 10_000),
+    // Below INTERNAL_TIMEOUT_MS by default: a claim asked over the internal endpoint answers before its caller gives up.
+    claimWaitMs: positiveNumber(env.CLAIM_WAIT_MS, 3_000),
     migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
     queryLimits: queryLimitsOf(env, production),
   };
