@@ -8,7 +8,9 @@ import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
-import { activeResellersOf } from "../../common/partner-facts";
+import { assertWithinLease } from "../../common/claims";
+import { claimCustomer, HeldClaim, releaseAll } from "../../common/claim-client";
+import { activeResellersOf, claimActiveResellers } from "../../common/partner-facts";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { optionalUuidArg, text, uuidArg } from "../../common/validation";
@@ -32,6 +34,7 @@ import {
   checkQuantityChange,
   checkTransition,
   checkVersion,
+  CustomerFacts,
   decideOrderParties,
   isExternal,
   offerIdArg,
@@ -53,7 +56,13 @@ async function changeableSubscription(ctx: SubscriptionsContext, id: string, fie
  * Writes `change` only if the row is still at `sub.version` (S5): of two concurrent edits
  * from the same version exactly one wins; the other gets VERSION_CONFLICT and writes nothing.
  */
-async function saveChange(ctx: SubscriptionsContext, operation: string, sub: CloudSubscription, change: Partial<CloudSubscription>): Promise<CloudSubscription> {
+async function saveChange(
+  ctx: SubscriptionsContext,
+  operation: string,
+  sub: CloudSubscription,
+  change: Partial<CloudSubscription>,
+  beforeCommit?: () => void,
+): Promise<CloudSubscription> {
   return ctx.deps.db.transaction(async (em) => {
     const result = await em
       .createQueryBuilder()
@@ -63,6 +72,7 @@ async function saveChange(ctx: SubscriptionsContext, operation: string, sub: Clo
       .execute();
     if (!result.affected) throw fail("VERSION_CONFLICT", "The subscription was changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [sub.id, sub.customerId, change.partnerOfRecordId, change.supportPartnerId]);
+    beforeCommit?.();
     return em.findOneByOrFail(CloudSubscription, { id: sub.id });
   });
 }
@@ -94,28 +104,53 @@ export class SubscriptionMutations {
     const previous = await existingOrder(ctx, buyerId, shape.idempotencyKey, fingerprint);
     if (previous) return { order: previous };
 
-    const [buyer, customer, tenantPartner, reseller] = await Promise.all([
-      ctx.loaders.partnerFacts.load(buyerId),
-      ctx.loaders.customerFacts.load(shape.customerId),
-      ctx.loaders.partnerFacts.load(shape.customerId),
-      shape.resellerId ? ctx.loaders.partnerFacts.load(shape.resellerId) : Promise.resolve(null),
-    ]);
-    if (!buyer) throw forbidden("Your organisation is not an enrolled partner.");
-    if (!customer || !(await this.seesCustomer(ctx, buyerId, customer))) throw notFound("Customer");
-    let resellerActive = false;
-    if (shape.resellerId && reseller) {
-      resellerActive = (await activeResellersOf(ctx.deps.partners, buyerId, [shape.resellerId])).has(shape.resellerId);
+    // X1: the customer's relationships are claimed (and read) in one call, and a named reseller's
+    // relationship with the buyer too (T5): neither can end until the order has committed, so a
+    // removal (CR3) or termination (T3) racing this order comes either before it or after it.
+    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, shape.customerId, "placeOrder");
+    let resellerClaim: HeldClaim | null = null;
+    try {
+      const [buyer, { facts: customer, claim }, tenantPartner, reseller] = await Promise.all([
+        ctx.loaders.partnerFacts.load(buyerId),
+        customerClaim,
+        ctx.loaders.partnerFacts.load(shape.customerId),
+        shape.resellerId ? ctx.loaders.partnerFacts.load(shape.resellerId) : Promise.resolve(null),
+      ]);
+      if (!buyer) throw forbidden("Your organisation is not an enrolled partner.");
+      if (!customer || !(await this.seesCustomer(ctx, buyerId, customer))) throw notFound("Customer");
+      let resellerActive = false;
+      if (shape.resellerId && reseller) {
+        let active: Set<string>;
+        ({ active, claim: resellerClaim } = await claimActiveResellers(ctx.deps.partners, buyerId, [shape.resellerId], "placeOrder"));
+        resellerActive = active.has(shape.resellerId);
+      }
+      const parties = decideOrderParties({
+        buyer,
+        customer,
+        customerIsPartnerTenant: !!tenantPartner,
+        reseller,
+        resellerId: shape.resellerId,
+        resellerActiveWithBuyer: resellerActive,
+      });
+      const lines = shape.lineItems.map((item, i) => checkLineItem(item, ctx.catalogue.get(item.offerId), customer.cloud, `input.lineItems.${i}`));
+      const held = [claim, resellerClaim].filter((c): c is HeldClaim => !!c);
+      return await this.writeOrder(ctx, buyerId, shape, fingerprint, customer, parties, lines, held);
+    } finally {
+      const claimed = await customerClaim.catch(() => null);
+      await releaseAll([claimed?.claim, resellerClaim]);
     }
-    const parties = decideOrderParties({
-      buyer,
-      customer,
-      customerIsPartnerTenant: !!tenantPartner,
-      reseller,
-      resellerId: shape.resellerId,
-      resellerActiveWithBuyer: resellerActive,
-    });
-    const lines = shape.lineItems.map((item, i) => checkLineItem(item, ctx.catalogue.get(item.offerId), customer.cloud, `input.lineItems.${i}`));
+  }
 
+  private async writeOrder(
+    ctx: SubscriptionsContext,
+    buyerId: string,
+    shape: ReturnType<typeof validateOrderShape>,
+    fingerprint: string,
+    customer: CustomerFacts,
+    parties: ReturnType<typeof decideOrderParties>,
+    lines: ReturnType<typeof checkLineItem>[],
+    claims: HeldClaim[],
+  ) {
     const now = clock.now();
     try {
       const order = await ctx.deps.db.transaction(async (em) => {
@@ -152,6 +187,7 @@ export class SubscriptionMutations {
         );
         // A replay (same key) returned above without writing: it records nothing either.
         await recordActivity(em, ctx, "placeOrder", [created.id, customer.id, ...subscriptions.map((s) => s.id)]);
+        for (const claim of claims) assertWithinLease(claim, "The customer's relationship");
         return created;
       });
       if (order.requestHash !== fingerprint) throw fail("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different order.");
@@ -246,12 +282,19 @@ export class SubscriptionMutations {
     const partner = uuidArg(partnerId, "partnerId");
     if (!isExternal(sub)) throw fail("INVALID_STATE", "Only a subscription bought outside the program takes a support partner.");
     checkNotCancelled(sub);
-    const [facts, partnerFacts] = await Promise.all([ctx.loaders.customerFacts.load(sub.customerId), ctx.loaders.partnerFacts.load(partner)]);
-    // P1: a partner of another cloud is not in the customer's directory: it does not exist for the customer.
-    if (!partnerFacts || !facts || partnerFacts.cloud !== facts.cloud) throw notFound("Partner");
-    const related = facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner);
-    if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
-    return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId: partner }) };
+    // X1: the relationship the hire relies on (reseller or delegated admin) cannot end (CR3, DA4) until the hire has committed.
+    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, sub.customerId, "hireSupportPartner");
+    try {
+      const [{ facts, claim }, partnerFacts] = await Promise.all([customerClaim, ctx.loaders.partnerFacts.load(partner)]);
+      // P1: a partner of another cloud is not in the customer's directory: it does not exist for the customer.
+      if (!partnerFacts || !facts || partnerFacts.cloud !== facts.cloud) throw notFound("Partner");
+      const related = facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner);
+      if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
+      return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId: partner }, () => assertWithinLease(claim, "The customer's relationship")) };
+    } finally {
+      const claimed = await customerClaim.catch(() => null);
+      await claimed?.claim.release();
+    }
   }
 
   @Mutation(() => RecordExternalSubscriptionPayload, { description: "The operator records a subscription bought outside the program (MC1)." })
