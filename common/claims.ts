@@ -106,16 +106,27 @@ export async function lockSubjects(db: Database, em: EntityManager, table: strin
   await em.query(`SELECT 1 FROM "${table}" WHERE "id" IN (${placeholders}) ORDER BY "id" FOR UPDATE`, sorted);
 }
 
-/** The live claims on these subjects, after deleting their expired ones (so no expired row is ever revived). */
-export async function liveClaimsOn(em: EntityManager, subjectIds: string[], now = new Date()): Promise<RelationshipClaim[]> {
+/**
+ * PostgreSQL: this transaction's commit need not wait for its WAL flush. Only for changes whose
+ * loss in a database crash is safe: a release (the lease ends the claim anyway) and an END claim
+ * (an ending that lost it finds its claim gone at commit and refuses). A later synchronous commit
+ * flushes them first, so they are never lost behind a change that depended on them.
+ */
+export async function withoutFlushWait(db: Database, em: EntityManager): Promise<void> {
+  if (db.dialect === "postgres") await em.query("SET LOCAL synchronous_commit = off");
+}
+
+/**
+ * The live claims on these subjects. Expired ones are deleted on the way (one statement more,
+ * only when there are any), so that an expired claim is gone for good: an ending whose END claim
+ * expired finds it missing at commit, whatever its clock says.
+ */
+export async function liveClaimsOn(em: EntityManager, subjectIds: string[], nowMs = Date.now()): Promise<RelationshipClaim[]> {
   if (subjectIds.length === 0) return [];
-  await em
-    .createQueryBuilder()
-    .delete()
-    .from(RelationshipClaim)
-    .where(`"subjectId" IN (:...subjectIds) AND "expiresAt" <= :now`, { subjectIds, now: now.toISOString() })
-    .execute();
-  return em.findBy(RelationshipClaim, { subjectId: In(subjectIds) });
+  const claims = await em.findBy(RelationshipClaim, { subjectId: In(subjectIds) });
+  const expired = claims.filter((c) => !isLive(c, nowMs));
+  if (expired.length) await em.delete(RelationshipClaim, { id: In(expired.map((c) => c.id)) });
+  return claims.filter((c) => isLive(c, nowMs));
 }
 
 export async function insertClaim(em: EntityManager, kind: ClaimKind, subjectIds: string[], operation: string, leaseMs: number): Promise<string> {
@@ -149,7 +160,10 @@ export async function untilUnblocked<T>(settings: ClaimSettings, what: string, a
 }
 
 export async function releaseClaim(db: Database, claimId: string): Promise<boolean> {
-  const result = await db.transaction((em) => em.delete(RelationshipClaim, { claimId }));
+  const result = await db.transaction(async (em) => {
+    await withoutFlushWait(db, em);
+    return em.delete(RelationshipClaim, { claimId });
+  });
   return !!result.affected;
 }
 

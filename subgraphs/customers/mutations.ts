@@ -9,7 +9,7 @@ import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
 import { addMs, clock, DAY_MS } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
-import { BLOCKED, ClaimKind, claimBlocked, claimBusy, assertWithinLease, insertClaim, liveClaimsOn, lockSubjects, RelationshipClaim, releaseClaim, untilUnblocked } from "../../common/claims";
+import { BLOCKED, ClaimKind, claimBlocked, claimBusy, assertWithinLease, insertClaim, liveClaimsOn, lockSubjects, RelationshipClaim, releaseClaim, untilUnblocked, withoutFlushWait } from "../../common/claims";
 import { HeldClaim } from "../../common/claim-client";
 import { activeResellersOf, claimActiveResellers } from "../../common/partner-facts";
 import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
@@ -310,9 +310,11 @@ export class CustomerMutations {
       ctx.deps.db.transaction(async (em) => {
         await lockSubjects(ctx.deps.db, em, "customer", [customerId]);
         if (claimBlocked(ClaimKind.END, await liveClaimsOn(em, [customerId]))) return BLOCKED;
+        await withoutFlushWait(ctx.deps.db, em);
         return insertClaim(em, ClaimKind.END, [customerId], "removeResellerRelationship", ctx.deps.claims.leaseMs);
       }),
     );
+    let ended = false; // the END claim went with the removal's own transaction
     try {
       const { activeSubscriptionCount } = await ctx.deps.subscriptions.request<{ activeSubscriptionCount: number }>(
         "query($p: ID!, $c: ID!) { activeSubscriptionCount(partnerId: $p, customerId: $c) }",
@@ -343,10 +345,11 @@ export class CustomerMutations {
         await recordActivity(em, ctx, "removeResellerRelationship", [rel.id, customerId, partnerId]);
         return em.findOneByOrFail(CustomerPartnerRelationship, { id: rel.id });
       });
+      ended = true;
       return { relationship };
     } finally {
-      // A no-op once the removal's own transaction deleted it; otherwise orders may go on at once.
-      await releaseClaim(ctx.deps.db, end);
+      // Refused or failed: orders may go on at once, not only when the lease ends.
+      if (!ended) await releaseClaim(ctx.deps.db, end);
     }
   }
 

@@ -10,7 +10,7 @@ import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
 import { assertWithinLease } from "../../common/claims";
 import { claimCustomer, HeldClaim, releaseAll } from "../../common/claim-client";
-import { activeResellersOf, claimActiveResellers } from "../../common/partner-facts";
+import { claimActiveResellers } from "../../common/partner-facts";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { optionalUuidArg, text, uuidArg } from "../../common/validation";
@@ -229,16 +229,32 @@ export class SubscriptionMutations {
     if (input.autoRenew !== undefined && input.autoRenew !== null) change.autoRenew = input.autoRenew;
     if (input.friendlyName !== undefined && input.friendlyName !== null) change.friendlyName = text(input.friendlyName, "input.friendlyName", 100);
     const resellerId = optionalUuidArg(input.resellerId, "input.resellerId");
-    if (resellerId) change.partnerOfRecordId = await this.newPartnerOfRecord(ctx, sub, resellerId);
-    if (Object.keys(change).length === 0) throw badInput("input", "name at least one of quantity, autoRenew, friendlyName or resellerId.");
-    return { subscription: await saveChange(ctx, "updateSubscription", sub, change) };
+    if (!resellerId) {
+      if (Object.keys(change).length === 0) throw badInput("input", "name at least one of quantity, autoRenew, friendlyName or resellerId.");
+      return { subscription: await saveChange(ctx, "updateSubscription", sub, change) };
+    }
+    // S6, X1: the new partner of record's relationships (with the provider, T3; with the customer,
+    // CR3) stay claimed until the change has committed.
+    const claims: HeldClaim[] = [];
+    try {
+      change.partnerOfRecordId = await this.newPartnerOfRecord(ctx, sub, resellerId, claims);
+      return { subscription: await saveChange(ctx, "updateSubscription", sub, change, () => claims.forEach((c) => assertWithinLease(c, "The reseller's relationship"))) };
+    } finally {
+      await releaseAll(claims);
+    }
   }
 
-  /** S6: only the billing provider, naming another of its ACTIVE resellers that serves the customer (as T5). */
-  private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: CloudSubscription, resellerId: string): Promise<string> {
+  /** S6: only the billing provider, naming another of its ACTIVE resellers that serves the customer (as T5); the claims it takes go in `claims`. */
+  private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: CloudSubscription, resellerId: string, claims: HeldClaim[]): Promise<string> {
     if (sub.billingPartnerId !== ctx.principal.tid) throw forbidden("Only the billing provider can change the partner of record.");
-    const [reseller, customer] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), ctx.loaders.customerFacts.load(sub.customerId)]);
-    const active = await activeResellersOf(ctx.deps.partners, sub.billingPartnerId, [resellerId]);
+    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, sub.customerId, "updateSubscription");
+    customerClaim.then(({ claim }) => claims.push(claim), () => undefined);
+    const [reseller, { facts: customer }] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), customerClaim]).catch(async (error) => {
+      await customerClaim.catch(() => undefined); // so that the claim, if it came, is in `claims` to be released
+      throw error;
+    });
+    const { active, claim } = await claimActiveResellers(ctx.deps.partners, sub.billingPartnerId, [resellerId], "updateSubscription");
+    claims.push(claim);
     const serves = !!customer?.activeRelationships.some((r) => r.partnerId === resellerId);
     if (!reseller || !reseller.agreementSigned || !active.has(resellerId) || !serves) {
       throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you, has not signed the agreement, or has no relationship with the customer.");
