@@ -8,14 +8,14 @@
  * What "a serial order" allows, pair by pair:
  * - CR3 ‖ O1: the removal first (the order is CUSTOMER_RELATIONSHIP_REQUIRED) or the order
  *   first (the removal is ACTIVE_SUBSCRIPTIONS_EXIST); never both.
- * - T3 ‖ T4, T3 ‖ T5, DA4 ‖ MC2: the ending first (the other is refused) or the other first
+ * - T3 ‖ T4, T3 ‖ T5, T3 ‖ S6, DA4 ‖ MC2: the ending first (the other is refused) or the other first
  *   (both succeed, and the ending is dated no earlier than what relied on it). A customer,
- *   an order or a hire dated after the end of the relationship it relied on is what no serial
+ *   an order, a change of partner of record or a hire dated after the end of the relationship it relied on is what no serial
  *   order gives.
  */
 import { randomUUID } from "node:crypto";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
-import { delegatedAdmin, hire, ok, recordExternal, removeRelationshipRaw, SUSPEND } from "./support/order-fixtures";
+import { delegatedAdmin, hire, ok, recordExternal, removeRelationshipRaw, requestAndAccept, SUSPEND, UPDATE } from "./support/order-fixtures";
 import { ProcessStack, startProcessStack } from "./support/processes";
 import { codeOf, customerToken, DIALECTS, GqlResult, operatorToken, Stack, startStack } from "./support/stack";
 
@@ -203,6 +203,37 @@ function racesOn(name: string, start: () => Promise<Gateway & { stop(): Promise<
       const serial = (r: (typeof results)[number]) =>
         (r.pair[0] === "RESELLER_NOT_AUTHORIZED" && r.pair[1] === "ok") || (r.pair[0] === "ok" && r.pair[1] === "ok" && r.createdAt! <= r.terminatedAt!);
       expect({ notSerial: results.filter((r) => !serial(r)).length, outcomes: tally(`T3 ‖ T5 (${name})`, results.map((r) => r.pair)) }).toEqual({ notSerial: 0, outcomes: expect.any(Object) });
+    }, 300_000);
+
+    it("X1: T3 ‖ S6 — a reseller ending its provider relationship while the provider makes it a subscription's partner of record: never a change dated after the end, 50 times", async () => {
+      // Each pair its own provider, so that the provider's activity record of the change is the pair's.
+      const setups = await inWaves(PAIRS + 1, AT_ONCE, async () => {
+        const provider = await enroll(asStack(g), { programs: ["INDIRECT_PROVIDER"] });
+        const first = await enroll(asStack(g), { programs: ["INDIRECT_RESELLER"] });
+        const next = await enroll(asStack(g), { programs: ["INDIRECT_RESELLER"] });
+        await linkReseller(asStack(g), provider, first);
+        const link = await linkReseller(asStack(g), provider, next);
+        const customer = await createCustomer(asStack(g), provider, { resellerId: first.id });
+        await requestAndAccept(asStack(g), next, customer.id, provider.id);
+        const order = await placeOrder(asStack(g), provider, customer.id, { resellerId: first.id });
+        return { provider, next, link, sub: order.subscriptions[0].id };
+      });
+      const change = (x: (typeof setups)[number]) => g.gql(x.provider.token, UPDATE, { input: { id: x.sub, resellerId: x.next.id } });
+      const spare = setups[PAIRS];
+      const typical = await durationOf(() => change(spare));
+      const results = await inWaves(PAIRS, AT_ONCE, async (i) => {
+        const x = setups[i];
+        const [changed, ended] = await race(i, typical, () => change(x), () => g.gql(x.next.token, TERMINATE_LINK, { id: x.link }));
+        return {
+          pair: [outcome(changed), outcome(ended)] as [string, string],
+          changedAt: await lastActivityAt(g, x.provider.token, "subscriptionsActivity", "updateSubscription"),
+          terminatedAt: ended.data?.terminateResellerRelationship?.relationship.terminatedAt as string | undefined,
+        };
+      });
+      const serial = (r: (typeof results)[number]) =>
+        (r.pair[0] === "RESELLER_NOT_AUTHORIZED" && r.pair[1] === "ok" && r.changedAt === null) ||
+        (r.pair[0] === "ok" && r.pair[1] === "ok" && r.changedAt! <= r.terminatedAt!);
+      expect({ notSerial: results.filter((r) => !serial(r)).length, outcomes: tally(`T3 ‖ S6 (${name})`, results.map((r) => r.pair)) }).toEqual({ notSerial: 0, outcomes: expect.any(Object) });
     }, 300_000);
 
     it("X1: DA4 ‖ MC2 — a customer ending a delegated admin relationship while hiring that partner on its strength: never a hire after the end, 50 times", async () => {
