@@ -63,6 +63,10 @@ export interface Config {
   databaseQueryTimeoutMs: number;
   /** PostgreSQL ends a session left idle inside a transaction for longer than this, releasing its locks. */
   databaseIdleInTransactionTimeoutMs: number;
+  /** X1 (common/claims.ts): how long a claim on another subgraph's fact lives unless released (CLAIM_LEASE_MS). */
+  claimLeaseMs: number;
+  /** X1: how long a claim, or an ending, waits for a conflicting claim before DEPENDENCY_UNAVAILABLE (CLAIM_WAIT_MS). */
+  claimWaitMs: number;
   /** Apply pending migrations when a subgraph opens its database; off in production, where `npm run migrate` is a deploy step. */
   migrateOnStart: boolean;
   /** What one request to the gateway may ask for (gateway/limits.ts). */
@@ -207,6 +211,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseStatementTimeoutMs: statementTimeoutMs,
     databaseQueryTimeoutMs: Math.max(positiveNumber(env.DATABASE_QUERY_TIMEOUT_MS, statementTimeoutMs + 1_000), statementTimeoutMs + 1),
     databaseIdleInTransactionTimeoutMs: positiveNumber(env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, 3_000),
+    claimLeaseMs: positiveNumber(env.CLAIM_LEASE_MS, 10_000),
+    // Below INTERNAL_TIMEOUT_MS by default: a claim asked over the internal endpoint answers before its caller gives up.
+    claimWaitMs: positiveNumber(env.CLAIM_WAIT_MS, 3_000),
     migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
     queryLimits: queryLimitsOf(env, production),
     httpLimits: httpLimitsOf(env),

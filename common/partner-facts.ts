@@ -4,6 +4,7 @@
  */
 import DataLoader from "dataloader";
 import { Cloud, CspProgram } from "./enums";
+import { HeldClaim, heldClaim } from "./claim-client";
 import { InternalClient } from "./internal-client";
 
 export interface PartnerFacts {
@@ -35,4 +36,23 @@ export async function activeResellersOf(partners: InternalClient, providerId: st
     "the reseller's relationship with its provider",
   );
   return new Set(activeResellerIds);
+}
+
+/**
+ * X1: like activeResellersOf, and claims those ACTIVE relationships for `operation` (T4, T5, CR2):
+ * none of them can be terminated (T3) until the claim is released or its lease ends.
+ */
+export async function claimActiveResellers(
+  partners: InternalClient,
+  providerId: string,
+  resellerIds: string[],
+  operation: string,
+): Promise<{ active: Set<string>; claim: HeldClaim }> {
+  const askedAt = performance.now();
+  const { claimActiveResellers: answer } = await partners.request<{ claimActiveResellers: { claimId: string | null; leaseMs: number; activeResellerIds: string[] } }>(
+    "mutation($p: ID!, $r: [ID!]!, $o: String!) { claimActiveResellers(providerId: $p, resellerIds: $r, operation: $o) { claimId leaseMs activeResellerIds } }",
+    { p: providerId, r: resellerIds, o: operation },
+    "the reseller's relationship with its provider",
+  );
+  return { active: new Set(answer.activeResellerIds), claim: heldClaim(partners, answer.claimId, askedAt, answer.leaseMs) };
 }

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { clock, DAY_MS } from "../common/clock";
 import { codeOf, customerToken, DIALECTS, operatorToken, partnerToken, Stack, startStack } from "./support/stack";
 import { createCustomer, enroll, linkReseller, ORDER, placeOrder } from "./support/fixtures";
+import { worldState } from "./support/world-state";
 import {
   ACCEPT_REQUEST,
   allCustomersAsOperator,
@@ -611,6 +612,20 @@ describe.each(DIALECTS)("customers (%s)", (dialect) => {
       });
       expectRefusal(refusedOrder, "CUSTOMER_RELATIONSHIP_REQUIRED");
       expect((await ok(stack, customer.token, `query($id: ID!) { customer(id: $id) { subscriptions { totalCount } } }`, { id: customer.id })).customer.subscriptions.totalCount).toBe(1);
+    });
+
+    it("CR3: a provider removing its reseller's relationship, which it sees (T7), is FORBIDDEN, not NOT_FOUND; nothing changes", async () => {
+      const provider = await enroll(stack, { programs: ["INDIRECT_PROVIDER"] });
+      const reseller = await enroll(stack, { programs: ["INDIRECT_RESELLER"] });
+      await linkReseller(stack, provider, reseller);
+      const customer = await createCustomer(stack, provider, { resellerId: reseller.id });
+      const seen = await ok(stack, provider.token, `query($id: ID!) { customer(id: $id) { partnerRelationships { status partner { id } indirectProvider { id } } } }`, { id: customer.id });
+      expect(seen.customer.partnerRelationships).toEqual([{ status: "ACTIVE", partner: { id: reseller.id }, indirectProvider: { id: provider.id } }]);
+      const before = await worldState(stack, { partners: [provider.id, reseller.id], customers: [customer.id] });
+      expectRefusal(await stack.gql(provider.token, REMOVE_RELATIONSHIP, { c: customer.id, p: reseller.id }), "FORBIDDEN");
+      expect(await worldState(stack, { partners: [provider.id, reseller.id], customers: [customer.id] })).toEqual(before);
+      // The reseller itself may.
+      expect((await ok(stack, reseller.token, REMOVE_RELATIONSHIP, { c: customer.id, p: reseller.id })).removeResellerRelationship.relationship.status).toBe("REMOVED");
     });
 
     it("Role table: removeResellerRelationship is for partner GLOBAL_ADMIN or customer GLOBAL_ADMIN", async () => {

@@ -1,5 +1,6 @@
 /** What every customers resolver gets: the caller, loaders, peers, and CV1 as one question. */
 import { DataSource } from "typeorm";
+import type { ClaimSettings } from "../../common/claims";
 import { clock } from "../../common/clock";
 import { Database } from "../../common/db";
 import { InternalClient } from "../../common/internal-client";
@@ -13,6 +14,8 @@ export interface CustomersDeps {
   db: Database;
   partners: InternalClient;
   subscriptions: InternalClient;
+  /** X1: leases of the claims this subgraph holds on others' facts and keeps on its own. */
+  claims: ClaimSettings;
   /** Base of the link a relationship request's code is embedded in. */
   acceptUrlBase: string;
 }
@@ -29,6 +32,8 @@ export interface CustomersContext extends UserContext {
 
 export interface CustomersServiceContext extends ServiceContext {
   ds: DataSource;
+  db: Database;
+  claims: ClaimSettings;
 }
 
 export function createCustomersContext(deps: CustomersDeps, principal: UserPrincipal, requestId: string): CustomersContext {

@@ -4,13 +4,16 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { EntityManager } from "typeorm";
 import { recordActivity } from "../../common/activity";
 import { requireRole, requireRoleOf } from "../../common/authorization";
 import { addMs, clock, DAY_MS } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
 import { idempotencyKeyArg } from "../../common/idempotency";
 import { ClaimKey, idempotentCreate } from "../../common/idempotency-record";
-import { activeResellersOf } from "../../common/partner-facts";
+import { BLOCKED, ClaimKind, claimBlocked, claimBusy, assertWithinLease, insertClaim, liveClaimsOn, lockSubjects, RelationshipClaim, releaseClaim, untilUnblocked, withoutFlushWait } from "../../common/claims";
+import { HeldClaim } from "../../common/claim-client";
+import { activeResellersOf, claimActiveResellers } from "../../common/partner-facts";
 import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { country, domainName, optionalUuidArg, text, uuidArg } from "../../common/validation";
@@ -33,6 +36,7 @@ import {
 import { visibleCustomer } from "./resolvers";
 import {
   checkCloudOpen,
+  checkMayRemoveRelationship,
   checkSameCloudAndCountry,
   delegatedAdminState,
   isIndirectProvider,
@@ -125,31 +129,53 @@ export class CustomerMutations {
       const customer = await ctx.ds.getRepository(Customer).findOneBy({ id });
       return customer && { customer };
     };
-    return idempotentCreate(ctx.ds, keyed, loadCustomer, (claim) => this.createCustomerOnce(ctx, fields, resellerId, claim));
+    return idempotentCreate(ctx.ds, keyed, loadCustomer, (keyClaim) => this.createCustomerOnce(ctx, fields, resellerId, keyClaim));
   }
 
-  private async createCustomerOnce(ctx: CustomersContext, fields: NewCustomerFields, resellerId: string | null, claim: ClaimKey) {
+  private async createCustomerOnce(ctx: CustomersContext, fields: NewCustomerFields, resellerId: string | null, keyClaim: ClaimKey) {
     const partner = await ownPartner(ctx);
     checkCloudOpen(partner.cloud);
     if (partner.country !== fields.country) throw fail("REGION_MISMATCH", "A partner creates customers of its own country only.");
     let relationshipPartner = partner.id;
     let indirectProviderId: string | null = null;
-    if (resellerId) {
-      // T4: only for an ACTIVE reseller of this provider that has signed the agreement.
-      const reseller = await ctx.loaders.partnerFacts.load(resellerId);
-      const active = isIndirectProvider(partner) && reseller ? await activeResellers(ctx, partner.id, [resellerId]) : new Set<string>();
-      if (!reseller || !active.has(resellerId) || !reseller.agreementSigned) {
-        throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you or has not signed the partner agreement.");
+    let claim: HeldClaim | null = null;
+    try {
+      if (resellerId) {
+        // T4: only for an ACTIVE reseller of this provider that has signed the agreement. The
+        // relationship stays claimed until the customer is written, so a termination (T3)
+        // either comes first and refuses this, or waits for it (X1).
+        const reseller = await ctx.loaders.partnerFacts.load(resellerId);
+        let active = new Set<string>();
+        if (isIndirectProvider(partner) && reseller) {
+          ({ active, claim } = await claimActiveResellers(ctx.deps.partners, partner.id, [resellerId], "createCustomer"));
+        }
+        if (!reseller || !active.has(resellerId) || !reseller.agreementSigned) {
+          throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you or has not signed the partner agreement.");
+        }
+        relationshipPartner = resellerId;
+        indirectProviderId = partner.id;
       }
-      relationshipPartner = resellerId;
-      indirectProviderId = partner.id;
+      return await this.insertCustomer(ctx, fields, partner, relationshipPartner, indirectProviderId, keyClaim, claim);
+    } finally {
+      await claim?.release();
     }
+  }
+
+  private async insertCustomer(
+    ctx: CustomersContext,
+    fields: Omit<Customer, "id" | "cloud" | "createdAt" | "searchText">,
+    partner: PartnerFacts,
+    relationshipPartner: string,
+    indirectProviderId: string | null,
+    keyClaim: ClaimKey,
+    claim: HeldClaim | null,
+  ) {
     await assertDomainFree(ctx, fields.defaultDomain);
     const now = clock.now();
     try {
       const customer = await ctx.deps.db.transaction(async (em) => {
         const created = em.create(Customer, { id: randomUUID(), cloud: partner.cloud, createdAt: now, ...fields, searchText: customerSearchText(fields) });
-        await claim(em, created.id);
+        await keyClaim(em, created.id);
         await em.insert(Customer, created);
         const relationship = em.create(CustomerPartnerRelationship, {
           id: randomUUID(),
@@ -163,6 +189,7 @@ export class CustomerMutations {
         });
         await em.insert(CustomerPartnerRelationship, relationship);
         await recordActivity(em, ctx, "createCustomer", [created.id, relationship.id, relationshipPartner, indirectProviderId]);
+        if (claim) assertWithinLease(claim, "The reseller relationship");
         return created;
       });
       return { customer };
@@ -235,9 +262,21 @@ export class CustomerMutations {
     const partner = await ctx.loaders.partnerFacts.load(request.partnerId);
     if (!partner) throw notFound("Relationship request");
     checkSameCloudAndCountry(partner, customer);
-    if (request.indirectProviderId && !(await activeResellers(ctx, request.indirectProviderId, [partner.id])).has(partner.id)) {
-      throw fail("RESELLER_NOT_AUTHORIZED", "The reseller's relationship with the named provider is no longer active.");
+    let claim: HeldClaim | null = null;
+    try {
+      if (request.indirectProviderId) {
+        // CR2, X1: the reseller's relationship with the named provider stays claimed until the link is written.
+        let active: Set<string>;
+        ({ active, claim } = await claimActiveResellers(ctx.deps.partners, request.indirectProviderId, [partner.id], "acceptRelationshipRequest"));
+        if (!active.has(partner.id)) throw fail("RESELLER_NOT_AUTHORIZED", "The reseller's relationship with the named provider is no longer active.");
+      }
+      return await this.acceptRequest(ctx, request, customer, partner, now, claim);
+    } finally {
+      await claim?.release();
     }
+  }
+
+  private async acceptRequest(ctx: CustomersContext, request: RelationshipRequest, customer: Customer, partner: PartnerFacts, now: Date, claim: HeldClaim | null) {
     try {
       const relationship = await ctx.deps.db.transaction(async (em) => {
         const exists = await em.existsBy(CustomerPartnerRelationship, {
@@ -266,6 +305,7 @@ export class CustomerMutations {
           }),
         );
         await recordActivity(em, ctx, "acceptRelationshipRequest", [accepted.id, request.id, customer.id, partner.id, request.indirectProviderId]);
+        if (claim) assertWithinLease(claim, "The reseller's relationship with its provider");
         return accepted;
       });
       return { relationship };
@@ -288,32 +328,58 @@ export class CustomerMutations {
     requireRoleOf(viewer, { partner: ROLES.removeResellerRelationship, customer: ROLES.removeResellerRelationship });
     const customerId = uuidArg(customerIdArg, "customerId");
     const partnerId = uuidArg(partnerIdArg, "partnerId");
-    // A partner removes only its own relationship; a customer only its own. Anything else does not exist for them.
-    const party = viewer.org === "partner" ? partnerId === viewer.tid : customerId === viewer.tid;
-    const rel = party
-      ? await ctx.ds.getRepository(CustomerPartnerRelationship).findOneBy({ customerId, partnerId, status: CustomerRelationshipStatus.ACTIVE })
-      : null;
-    if (!rel) throw notFound("Reseller relationship");
-    const { activeSubscriptionCount } = await ctx.deps.subscriptions.request<{ activeSubscriptionCount: number }>(
-      "query($p: ID!, $c: ID!) { activeSubscriptionCount(partnerId: $p, customerId: $c) }",
-      { p: partnerId, c: customerId },
-      "the partner's active subscriptions",
+    // A partner removes only its own relationship; a customer only its own (checkMayRemoveRelationship).
+    const rel = viewer.org === "customer" && customerId !== viewer.tid
+      ? null
+      : await ctx.ds.getRepository(CustomerPartnerRelationship).findOneBy({ customerId, partnerId, status: CustomerRelationshipStatus.ACTIVE });
+    checkMayRemoveRelationship(viewer, rel);
+    // X1: an END claim on the customer holds off new orders and hires (their USE claims) while the
+    // subscriptions subgraph is asked; it waits for those in flight to commit and release first.
+    const end = await untilUnblocked(ctx.deps.claims, "The customer's relationship", () =>
+      ctx.deps.db.transaction(async (em) => {
+        await lockSubjects(ctx.deps.db, em, "customer", [customerId]);
+        if (claimBlocked(ClaimKind.END, await liveClaimsOn(em, [customerId]))) return BLOCKED;
+        await withoutFlushWait(ctx.deps.db, em);
+        return insertClaim(em, ClaimKind.END, [customerId], "removeResellerRelationship", ctx.deps.claims.leaseMs);
+      }),
     );
-    if (activeSubscriptionCount > 0) {
-      throw fail("ACTIVE_SUBSCRIPTIONS_EXIST", `The partner still has ${activeSubscriptionCount} active subscription(s) for this customer; suspend them first.`);
+    let ended = false; // the END claim went with the removal's own transaction
+    try {
+      const { activeSubscriptionCount } = await ctx.deps.subscriptions.request<{ activeSubscriptionCount: number }>(
+        "query($p: ID!, $c: ID!) { activeSubscriptionCount(partnerId: $p, customerId: $c) }",
+        { p: partnerId, c: customerId },
+        "the partner's active subscriptions",
+      );
+      if (activeSubscriptionCount > 0) {
+        throw fail("ACTIVE_SUBSCRIPTIONS_EXIST", `The partner still has ${activeSubscriptionCount} active subscription(s) for this customer; suspend them first.`);
+      }
+      const relationship = await ctx.deps.db.transaction(async (em) => {
+        await lockSubjects(ctx.deps.db, em, "customer", [customerId]);
+        // The END claim must still be ours: a claim that expired (this request was too slow) may
+        // have been deleted by an order that then went ahead, so the count above is stale.
+        const held = await em
+          .createQueryBuilder()
+          .delete()
+          .from(RelationshipClaim)
+          .where(`"claimId" = :end AND "expiresAt" > :now`, { end, now: new Date().toISOString() })
+          .execute();
+        if (!held.affected) throw claimBusy("The customer's relationship", 1);
+        const result = await em
+          .createQueryBuilder()
+          .update(CustomerPartnerRelationship)
+          .set({ status: CustomerRelationshipStatus.REMOVED, removedAt: clock.now() })
+          .where("id = :id AND status = :active", { id: rel.id, active: CustomerRelationshipStatus.ACTIVE })
+          .execute();
+        if (!result.affected) throw notFound("Reseller relationship");
+        await recordActivity(em, ctx, "removeResellerRelationship", [rel.id, customerId, partnerId]);
+        return em.findOneByOrFail(CustomerPartnerRelationship, { id: rel.id });
+      });
+      ended = true;
+      return { relationship };
+    } finally {
+      // Refused or failed: orders may go on at once, not only when the lease ends.
+      if (!ended) await releaseClaim(ctx.deps.db, end);
     }
-    const relationship = await ctx.deps.db.transaction(async (em) => {
-      const result = await em
-        .createQueryBuilder()
-        .update(CustomerPartnerRelationship)
-        .set({ status: CustomerRelationshipStatus.REMOVED, removedAt: clock.now() })
-        .where("id = :id AND status = :active", { id: rel.id, active: CustomerRelationshipStatus.ACTIVE })
-        .execute();
-      if (!result.affected) throw notFound("Reseller relationship");
-      await recordActivity(em, ctx, "removeResellerRelationship", [rel.id, customerId, partnerId]);
-      return em.findOneByOrFail(CustomerPartnerRelationship, { id: rel.id });
-    });
-    return { relationship };
   }
 
   @Mutation(() => DelegatedAdminRelationshipPayload, {
@@ -407,11 +473,15 @@ export class CustomerMutations {
     if (state !== DelegatedAdminStatus.ACTIVE && state !== DelegatedAdminStatus.APPROVAL_PENDING) {
       throw fail("INVALID_STATE", `The relationship is ${state}; expiry and termination are final.`);
     }
+    // X1: a support-partner hire (MC2) that has claimed this customer's relationships commits
+    // first; the termination waits for it, so it is never dated before a hire that relied on it.
     return {
-      relationship: await changeDap(ctx, "terminateDelegatedAdminRelationship", dap, dap.storedStatus, {
-        storedStatus: DelegatedAdminStatus.TERMINATED,
-        terminatedAt: clock.now(),
-      }),
+      relationship: await untilUnblocked(ctx.deps.claims, "The delegated admin relationship", () =>
+        changeDap(ctx, "terminateDelegatedAdminRelationship", dap, dap.storedStatus, () => ({ storedStatus: DelegatedAdminStatus.TERMINATED, terminatedAt: clock.now() }), async (em) => {
+          await lockSubjects(ctx.deps.db, em, "customer", [dap.customerId]);
+          return claimBlocked(ClaimKind.END, await liveClaimsOn(em, [dap.customerId]));
+        }),
+      ),
     };
   }
 }
@@ -421,13 +491,16 @@ async function changeDap(
   operation: string,
   dap: DelegatedAdminRelationship,
   from: DelegatedAdminStatus,
-  change: Partial<DelegatedAdminRelationship>,
+  change: Partial<DelegatedAdminRelationship> | (() => Partial<DelegatedAdminRelationship>),
+  blocked?: (em: EntityManager) => Promise<boolean>,
 ) {
   return ctx.deps.db.transaction(async (em) => {
+    // Only a caller that passes `blocked` sees BLOCKED, and it retries (untilUnblocked).
+    if (blocked && (await blocked(em))) return BLOCKED as never;
     const result = await em
       .createQueryBuilder()
       .update(DelegatedAdminRelationship)
-      .set(change)
+      .set(typeof change === "function" ? change() : change)
       .where("id = :id AND storedStatus = :from", { id: dap.id, from })
       .execute();
     if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");

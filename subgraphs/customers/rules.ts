@@ -6,7 +6,7 @@
  */
 import { addMs, DAY_MS } from "../../common/clock";
 import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
-import { badInput, fail } from "../../common/errors";
+import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
 import type { PartnerFacts } from "../../common/partner-facts";
 import { country, domainName, email, idOrNew, integerInRange, optionalText, text } from "../../common/validation";
@@ -137,6 +137,17 @@ export function canSeeCustomerRelationship(viewer: UserPrincipal, rel: CustomerP
   if (viewer.org === "operator") return true;
   if (viewer.org === "customer") return rel.customerId === viewer.tid;
   return rel.partnerId === viewer.tid || rel.indirectProviderId === viewer.tid;
+}
+
+/**
+ * CR3: who may remove this reseller relationship. Only a GLOBAL_ADMIN of its partner or of its
+ * customer; a provider that sees it as its reseller's (MP2, T7) but is not its partner is
+ * FORBIDDEN; anyone who cannot see it (or no ACTIVE relationship) gets NOT_FOUND.
+ */
+export function checkMayRemoveRelationship(viewer: UserPrincipal, rel: CustomerPartnerRelationship | null): asserts rel is CustomerPartnerRelationship {
+  if (!rel || rel.status !== CustomerRelationshipStatus.ACTIVE || !canSeeCustomerRelationship(viewer, rel)) throw notFound("Reseller relationship");
+  const party = viewer.org === "partner" ? rel.partnerId === viewer.tid : viewer.org === "customer";
+  if (!party) throw forbidden("Only the relationship's partner or its customer may remove it; an indirect provider may not.");
 }
 
 export function canSeeDelegatedAdmin(viewer: UserPrincipal, dap: DelegatedAdminRelationship): boolean {

@@ -2,6 +2,7 @@
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { devClockResolvers } from "../../common/dev-clock";
 import { IdempotencyRecord } from "../../common/idempotency-record";
+import { purgeExpiredClaims, RelationshipClaim } from "../../common/claims";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -21,7 +22,7 @@ import {
 
 const CustomersActivityResolver = ActivityResolver("customersActivity", "customers subgraph's mutations (registerCustomerTenant, createCustomer, relationship requests, reseller relationship removal, delegated admin relationships)");
 
-export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord, IdempotencyRecord];
+export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim];
 export const CUSTOMERS_STORAGE: SubgraphStorage = { entities: CUSTOMERS_ENTITIES, migrations: CUSTOMERS_MIGRATIONS };
 
 export function buildCustomersSchema() {
@@ -47,8 +48,11 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
     db,
     partners: peer("partners"),
     subscriptions: peer("subscriptions"),
+    claims: { leaseMs: config.claimLeaseMs, waitMs: config.claimWaitMs },
     acceptUrlBase: config.relationshipRequestUrl,
   };
+  // Recovery at start: claims that expired while no process was running to see them go.
+  await purgeExpiredClaims(db);
   const { schema } = await buildCustomersSchema();
   const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver, ...devClockResolvers(config)]);
   return createSubgraphServer({
@@ -58,6 +62,6 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
     schema,
     internalSchema,
     userContext: (principal, requestId) => createCustomersContext(deps, principal, requestId),
-    serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource }),
+    serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource, db, claims: deps.claims }),
   });
 }

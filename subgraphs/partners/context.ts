@@ -1,4 +1,5 @@
 /** What every partners resolver gets: the caller, its loaders, and the directory it may read. */
+import type { ClaimSettings } from "../../common/claims";
 import { Cloud } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { UserPrincipal } from "../../common/identity";
@@ -12,6 +13,8 @@ export interface PartnersDeps {
   db: Database;
   /** The customers subgraph's internal endpoint (a customer's cloud, for P1). */
   customers: InternalClient;
+  /** X1: leases of the claims kept on this subgraph's reseller relationships. */
+  claims: ClaimSettings;
 }
 
 export interface PartnersContext extends UserContext {
@@ -23,6 +26,8 @@ export interface PartnersContext extends UserContext {
 
 export interface PartnersServiceContext extends ServiceContext {
   ds: DataSource;
+  db: Database;
+  claims: ClaimSettings;
 }
 
 /** A customer's cloud never changes, so it is safe to remember; bounded so a long-lived process does not grow without end. */

@@ -1,9 +1,11 @@
 /** GraphQL entry points of the partners subgraph: thin, they load rows and apply rules.ts. */
 import { randomUUID } from "node:crypto";
 import type { GraphQLResolveInfo } from "graphql";
+import type { EntityManager } from "typeorm";
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
+import { BLOCKED, ClaimKind, claimBlocked, liveClaimsOn, lockSubjects, untilUnblocked } from "../../common/claims";
 import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
 import { OrganizationKind, ResellerRelationshipStatus } from "../../common/enums";
@@ -230,11 +232,15 @@ export class ResellerRelationshipResolver {
     requireRole(ctx.principal, "partner", [...new Set([...ROLES.terminateAsProvider, ...ROLES.terminateAsReseller])]);
     const rel = await visibleRelationship(ctx, relationshipId);
     checkTermination(ctx.principal, rel);
+    // X1: a customer created for this reseller, or an order naming it, that has claimed the
+    // relationship commits first; the termination then follows it (T3 after T4/T5).
     return {
-      relationship: await transition(ctx, "terminateResellerRelationship", rel, rel.status, {
-        status: ResellerRelationshipStatus.TERMINATED,
-        terminatedAt: clock.now(),
-      }),
+      relationship: await untilUnblocked(ctx.deps.claims, "The reseller relationship", () =>
+        transition(ctx, "terminateResellerRelationship", rel, rel.status, { status: ResellerRelationshipStatus.TERMINATED }, async (em) => {
+          await lockSubjects(ctx.deps.db, em, "reseller_relationship", [rel.id]);
+          return claimBlocked(ClaimKind.END, await liveClaimsOn(em, [rel.id]));
+        }),
+      ),
     };
   }
 }
@@ -246,8 +252,13 @@ async function transition(
   rel: ResellerRelationship,
   from: ResellerRelationshipStatus,
   change: Partial<ResellerRelationship>,
+  blocked?: (em: EntityManager) => Promise<boolean>,
 ): Promise<ResellerRelationship> {
   return ctx.deps.db.transaction(async (em) => {
+    // Only a caller that passes `blocked` sees BLOCKED, and it retries (untilUnblocked).
+    if (blocked && (await blocked(em))) return BLOCKED as never;
+    // The instant is taken after any wait, so a termination is never dated before what it waited for.
+    if (change.status === ResellerRelationshipStatus.TERMINATED) change = { ...change, terminatedAt: clock.now() };
     const result = await em
       .createQueryBuilder()
       .update(ResellerRelationship)

@@ -2,6 +2,7 @@
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { devClockResolvers } from "../../common/dev-clock";
 import { IdempotencyRecord } from "../../common/idempotency-record";
+import { purgeExpiredClaims, RelationshipClaim } from "../../common/claims";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -14,7 +15,7 @@ import { PartnerResolver, ResellerRelationshipResolver, ViewerResolver, visibleP
 
 const PartnersActivityResolver = ActivityResolver("partnersActivity", "partners subgraph's mutations (enrollPartner, inviteReseller, acceptResellerInvitation, terminateResellerRelationship)");
 
-export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord, IdempotencyRecord];
+export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim];
 export const PARTNERS_STORAGE: SubgraphStorage = { entities: PARTNERS_ENTITIES, migrations: PARTNERS_MIGRATIONS };
 
 export function buildPartnersSchema() {
@@ -36,7 +37,9 @@ export function buildPartnersSchema() {
 
 export async function buildPartnersServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
   const { config, db, peer } = await prepareSubgraph("partners", PARTNERS_STORAGE, options);
-  const deps: PartnersDeps = { db, customers: peer("customers") };
+  const deps: PartnersDeps = { db, customers: peer("customers"), claims: { leaseMs: config.claimLeaseMs, waitMs: config.claimWaitMs } };
+  // Recovery at start: claims that expired while no process was running to see them go.
+  await purgeExpiredClaims(db);
   const { schema } = await buildPartnersSchema();
   const internalSchema = await buildCodeFirstSchema([PartnersInternalResolver, ...devClockResolvers(config)]);
   return createSubgraphServer({
@@ -46,6 +49,6 @@ export async function buildPartnersServer(options: SubgraphBuildOptions = {}): P
     schema,
     internalSchema,
     userContext: (principal, requestId) => createPartnersContext(deps, principal, requestId),
-    serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource }),
+    serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource, db, claims: deps.claims }),
   });
 }

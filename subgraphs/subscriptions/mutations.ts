@@ -8,6 +8,9 @@ import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
 import { activeResellersOf } from "../../common/partner-facts";
+import { assertWithinLease } from "../../common/claims";
+import { claimCustomer, HeldClaim, releaseAll } from "../../common/claim-client";
+import { claimActiveResellers } from "../../common/partner-facts";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { KeyedResult, oncePerKey } from "../../common/idempotency";
@@ -32,6 +35,7 @@ import {
   checkQuantityChange,
   checkTransition,
   checkVersion,
+  CustomerFacts,
   decideOrderParties,
   isExternal,
   offerIdArg,
@@ -53,7 +57,13 @@ async function changeableSubscription(ctx: SubscriptionsContext, id: string, fie
  * Writes `change` only if the row is still at `sub.version` (S5): of two concurrent edits
  * from the same version exactly one wins; the other gets VERSION_CONFLICT and writes nothing.
  */
-async function saveChange(ctx: SubscriptionsContext, operation: string, sub: CloudSubscription, change: Partial<CloudSubscription>): Promise<CloudSubscription> {
+async function saveChange(
+  ctx: SubscriptionsContext,
+  operation: string,
+  sub: CloudSubscription,
+  change: Partial<CloudSubscription>,
+  beforeCommit?: () => void,
+): Promise<CloudSubscription> {
   return ctx.deps.db.transaction(async (em) => {
     const result = await em
       .createQueryBuilder()
@@ -63,6 +73,7 @@ async function saveChange(ctx: SubscriptionsContext, operation: string, sub: Clo
       .execute();
     if (!result.affected) throw fail("VERSION_CONFLICT", "The subscription was changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [sub.id, sub.customerId, change.partnerOfRecordId, change.supportPartnerId]);
+    beforeCommit?.();
     return em.findOneByOrFail(CloudSubscription, { id: sub.id });
   });
 }
@@ -97,30 +108,57 @@ export class SubscriptionMutations {
     });
   }
 
-  /** The order's checks and its one transaction; the order row carries the key (unique per buyer). */
+  /**
+   * The order's checks and its one transaction; the order row carries the key (unique per buyer).
+   * X1: the customer's relationships are claimed (and read) in one call, and a named reseller's
+   * relationship with the buyer too (T5): neither can end until the order has committed, so a
+   * removal (CR3) or termination (T3) racing this order comes either before it or after it.
+   */
   private async createOrder(ctx: SubscriptionsContext, buyerId: string, shape: ReturnType<typeof validateOrderShape>, fingerprint: string) {
-    const [buyer, customer, tenantPartner, reseller] = await Promise.all([
-      ctx.loaders.partnerFacts.load(buyerId),
-      ctx.loaders.customerFacts.load(shape.customerId),
-      ctx.loaders.partnerFacts.load(shape.customerId),
-      shape.resellerId ? ctx.loaders.partnerFacts.load(shape.resellerId) : Promise.resolve(null),
-    ]);
-    if (!buyer) throw forbidden("Your organisation is not an enrolled partner.");
-    if (!customer || !(await this.seesCustomer(ctx, buyerId, customer))) throw notFound("Customer");
-    let resellerActive = false;
-    if (shape.resellerId && reseller) {
-      resellerActive = (await activeResellersOf(ctx.deps.partners, buyerId, [shape.resellerId])).has(shape.resellerId);
+    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, shape.customerId, "placeOrder");
+    let resellerClaim: HeldClaim | null = null;
+    try {
+      const [buyer, { facts: customer, claim }, tenantPartner, reseller] = await Promise.all([
+        ctx.loaders.partnerFacts.load(buyerId),
+        customerClaim,
+        ctx.loaders.partnerFacts.load(shape.customerId),
+        shape.resellerId ? ctx.loaders.partnerFacts.load(shape.resellerId) : Promise.resolve(null),
+      ]);
+      if (!buyer) throw forbidden("Your organisation is not an enrolled partner.");
+      if (!customer || !(await this.seesCustomer(ctx, buyerId, customer))) throw notFound("Customer");
+      let resellerActive = false;
+      if (shape.resellerId && reseller) {
+        let active: Set<string>;
+        ({ active, claim: resellerClaim } = await claimActiveResellers(ctx.deps.partners, buyerId, [shape.resellerId], "placeOrder"));
+        resellerActive = active.has(shape.resellerId);
+      }
+      const parties = decideOrderParties({
+        buyer,
+        customer,
+        customerIsPartnerTenant: !!tenantPartner,
+        reseller,
+        resellerId: shape.resellerId,
+        resellerActiveWithBuyer: resellerActive,
+      });
+      const lines = shape.lineItems.map((item, i) => checkLineItem(item, ctx.catalogue.get(item.offerId), customer.cloud, `input.lineItems.${i}`));
+      const held = [claim, resellerClaim].filter((c): c is HeldClaim => !!c);
+      return await this.writeOrder(ctx, buyerId, shape, fingerprint, customer, parties, lines, held);
+    } finally {
+      const claimed = await customerClaim.catch(() => null);
+      await releaseAll([claimed?.claim, resellerClaim]);
     }
-    const parties = decideOrderParties({
-      buyer,
-      customer,
-      customerIsPartnerTenant: !!tenantPartner,
-      reseller,
-      resellerId: shape.resellerId,
-      resellerActiveWithBuyer: resellerActive,
-    });
-    const lines = shape.lineItems.map((item, i) => checkLineItem(item, ctx.catalogue.get(item.offerId), customer.cloud, `input.lineItems.${i}`));
+  }
 
+  private async writeOrder(
+    ctx: SubscriptionsContext,
+    buyerId: string,
+    shape: ReturnType<typeof validateOrderShape>,
+    fingerprint: string,
+    customer: CustomerFacts,
+    parties: ReturnType<typeof decideOrderParties>,
+    lines: ReturnType<typeof checkLineItem>[],
+    claims: HeldClaim[],
+  ) {
     const now = clock.now();
     const order = await ctx.deps.db.transaction(async (em) => {
       const created = await em.save(
@@ -154,6 +192,7 @@ export class SubscriptionMutations {
       );
       // A replay (same key) is answered by oncePerKey without writing: it records nothing either.
       await recordActivity(em, ctx, "placeOrder", [created.id, customer.id, ...subscriptions.map((s) => s.id)]);
+      for (const claim of claims) assertWithinLease(claim, "The customer's relationship");
       return created;
     });
     return { order };
@@ -187,16 +226,32 @@ export class SubscriptionMutations {
     if (input.autoRenew !== undefined && input.autoRenew !== null) change.autoRenew = input.autoRenew;
     if (input.friendlyName !== undefined && input.friendlyName !== null) change.friendlyName = text(input.friendlyName, "input.friendlyName", 100);
     const resellerId = optionalUuidArg(input.resellerId, "input.resellerId");
-    if (resellerId) change.partnerOfRecordId = await this.newPartnerOfRecord(ctx, sub, resellerId);
-    if (Object.keys(change).length === 0) throw badInput("input", "name at least one of quantity, autoRenew, friendlyName or resellerId.");
-    return { subscription: await saveChange(ctx, "updateSubscription", sub, change) };
+    if (!resellerId) {
+      if (Object.keys(change).length === 0) throw badInput("input", "name at least one of quantity, autoRenew, friendlyName or resellerId.");
+      return { subscription: await saveChange(ctx, "updateSubscription", sub, change) };
+    }
+    // S6, X1: the new partner of record's relationships (with the provider, T3; with the customer,
+    // CR3) stay claimed until the change has committed.
+    const claims: HeldClaim[] = [];
+    try {
+      change.partnerOfRecordId = await this.newPartnerOfRecord(ctx, sub, resellerId, claims);
+      return { subscription: await saveChange(ctx, "updateSubscription", sub, change, () => claims.forEach((c) => assertWithinLease(c, "The reseller's relationship"))) };
+    } finally {
+      await releaseAll(claims);
+    }
   }
 
-  /** S6: only the billing provider, naming another of its ACTIVE resellers that serves the customer (as T5). */
-  private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: CloudSubscription, resellerId: string): Promise<string> {
+  /** S6: only the billing provider, naming another of its ACTIVE resellers that serves the customer (as T5); the claims it takes go in `claims`. */
+  private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: CloudSubscription, resellerId: string, claims: HeldClaim[]): Promise<string> {
     if (sub.billingPartnerId !== ctx.principal.tid) throw forbidden("Only the billing provider can change the partner of record.");
-    const [reseller, customer] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), ctx.loaders.customerFacts.load(sub.customerId)]);
-    const active = await activeResellersOf(ctx.deps.partners, sub.billingPartnerId, [resellerId]);
+    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, sub.customerId, "updateSubscription");
+    customerClaim.then(({ claim }) => claims.push(claim), () => undefined);
+    const [reseller, { facts: customer }] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), customerClaim]).catch(async (error) => {
+      await customerClaim.catch(() => undefined); // so that the claim, if it came, is in `claims` to be released
+      throw error;
+    });
+    const { active, claim } = await claimActiveResellers(ctx.deps.partners, sub.billingPartnerId, [resellerId], "updateSubscription");
+    claims.push(claim);
     const serves = !!customer?.activeRelationships.some((r) => r.partnerId === resellerId);
     if (!reseller || !reseller.agreementSigned || !active.has(resellerId) || !serves) {
       throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you, has not signed the agreement, or has no relationship with the customer.");
@@ -240,12 +295,19 @@ export class SubscriptionMutations {
     const partner = uuidArg(partnerId, "partnerId");
     if (!isExternal(sub)) throw fail("INVALID_STATE", "Only a subscription bought outside the program takes a support partner.");
     checkNotCancelled(sub);
-    const [facts, partnerFacts] = await Promise.all([ctx.loaders.customerFacts.load(sub.customerId), ctx.loaders.partnerFacts.load(partner)]);
-    // P1: a partner of another cloud is not in the customer's directory: it does not exist for the customer.
-    if (!partnerFacts || !facts || partnerFacts.cloud !== facts.cloud) throw notFound("Partner");
-    const related = facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner);
-    if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
-    return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId: partner }) };
+    // X1: the relationship the hire relies on (reseller or delegated admin) cannot end (CR3, DA4) until the hire has committed.
+    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, sub.customerId, "hireSupportPartner");
+    try {
+      const [{ facts, claim }, partnerFacts] = await Promise.all([customerClaim, ctx.loaders.partnerFacts.load(partner)]);
+      // P1: a partner of another cloud is not in the customer's directory: it does not exist for the customer.
+      if (!partnerFacts || !facts || partnerFacts.cloud !== facts.cloud) throw notFound("Partner");
+      const related = facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner);
+      if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
+      return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId: partner }, () => assertWithinLease(claim, "The customer's relationship")) };
+    } finally {
+      const claimed = await customerClaim.catch(() => null);
+      await claimed?.claim.release();
+    }
   }
 
   @Mutation(() => RecordExternalSubscriptionPayload, { description: "The operator records a subscription bought outside the program (MC1)." })

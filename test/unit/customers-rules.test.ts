@@ -6,6 +6,7 @@ import type { CustomerPartnerRelationship, DelegatedAdminRelationship, Relations
 import {
   canSeeCustomerRelationship,
   canSeeDelegatedAdmin,
+  checkMayRemoveRelationship,
   checkCloudOpen,
   checkSameCloudAndCountry,
   CLOUD_FEATURES,
@@ -200,6 +201,17 @@ describe("customers rules: visibility (CV1, MP2)", () => {
     expect(canSeeCustomerRelationship(user("operator"), r)).toBe(true);
     // A direct relationship (no provider) is not seen by a partner whose tid is absent.
     expect(canSeeCustomerRelationship(user("partner", undefined), rel())).toBe(false);
+  });
+
+  it("CR3: the relationship's partner or customer may remove it; its indirect provider, which sees it, is FORBIDDEN; anyone else NOT_FOUND", () => {
+    const r = rel({ partnerId: "reseller", indirectProviderId: "prov" });
+    expect(refusal(() => checkMayRemoveRelationship(user("partner", "reseller"), r))).toBeNull();
+    expect(refusal(() => checkMayRemoveRelationship(user("customer", "c1"), r))).toBeNull();
+    expect(refusal(() => checkMayRemoveRelationship(user("partner", "prov"), r))).toEqual({ code: "FORBIDDEN" });
+    expect(refusal(() => checkMayRemoveRelationship(user("partner", "other"), r))).toEqual({ code: "NOT_FOUND" });
+    expect(refusal(() => checkMayRemoveRelationship(user("customer", "c2"), r))).toEqual({ code: "NOT_FOUND" });
+    expect(refusal(() => checkMayRemoveRelationship(user("partner", "reseller"), null))).toEqual({ code: "NOT_FOUND" });
+    expect(refusal(() => checkMayRemoveRelationship(user("partner", "reseller"), rel({ partnerId: "reseller", status: CustomerRelationshipStatus.REMOVED })))).toEqual({ code: "NOT_FOUND" });
   });
 
   it("MP2: delegated admin relationships: the partner its own, the customer all", () => {

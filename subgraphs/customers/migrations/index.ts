@@ -6,12 +6,14 @@ import { CustomerSearchText1796155864674 as SqliteCustomerSearchText179615586467
 import { RelationshipCustomerName1796157679444 as SqliteRelationshipCustomerName1796157679444 } from "./sqlite/1796157679444-RelationshipCustomerName";
 import { DelegatedAdminCustomerName1796158480951 as SqliteDelegatedAdminCustomerName1796158480951 } from "./sqlite/1796158480951-DelegatedAdminCustomerName";
 import { IdempotencyRecords1796165758720 as SqliteIdempotencyRecords1796165758720 } from "./sqlite/1796165758720-IdempotencyRecords";
+import { RelationshipClaim1796165948416 as SqliteRelationshipClaim1796165948416 } from "./sqlite/1796165948416-RelationshipClaim";
 import { Initial1795271025374 as PostgresInitial1795271025374 } from "./postgres/1795271025374-Initial";
 import { ActivityByOperation1795275082359 as PostgresActivityByOperation1795275082359 } from "./postgres/1795275082359-ActivityByOperation";
 import { CustomerSearchText1796155864674 as PostgresCustomerSearchText1796155864674 } from "./postgres/1796155864674-CustomerSearchText";
 import { RelationshipCustomerName1796157679444 as PostgresRelationshipCustomerName1796157679444 } from "./postgres/1796157679444-RelationshipCustomerName";
 import { DelegatedAdminCustomerName1796158480951 as PostgresDelegatedAdminCustomerName1796158480951 } from "./postgres/1796158480951-DelegatedAdminCustomerName";
 import { IdempotencyRecords1796165758720 as PostgresIdempotencyRecords1796165758720 } from "./postgres/1796165758720-IdempotencyRecords";
+import { RelationshipClaim1796165948416 as PostgresRelationshipClaim1796165948416 } from "./postgres/1796165948416-RelationshipClaim";
 
 export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
   sqlite: [
@@ -21,6 +23,7 @@ export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
     SqliteRelationshipCustomerName1796157679444,
     SqliteDelegatedAdminCustomerName1796158480951,
     SqliteIdempotencyRecords1796165758720,
+    SqliteRelationshipClaim1796165948416,
   ],
   postgres: [
     PostgresInitial1795271025374,
@@ -29,5 +32,6 @@ export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
     PostgresRelationshipCustomerName1796157679444,
     PostgresDelegatedAdminCustomerName1796158480951,
     PostgresIdempotencyRecords1796165758720,
+    PostgresRelationshipClaim1796165948416,
   ],
 };
