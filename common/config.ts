@@ -2,6 +2,9 @@
  * Every setting the services read from the environment, in one place, so the README's
  * configuration table and the code cannot drift apart.
  */
+import fs from "node:fs";
+import path from "node:path";
+
 export type SubgraphName = "partners" | "customers" | "subscriptions";
 export const SUBGRAPH_NAMES: readonly SubgraphName[] = ["partners", "customers", "subscriptions"];
 
@@ -203,10 +206,6 @@ export function assertProductionSafe(config: Config): void {
 
 /** The repository root (where package.json is), whether running from source or from dist/. */
 export function projectRoot(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fs = require("node:fs") as typeof import("node:fs");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const path = require("node:path") as typeof import("node:path");
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;

@@ -96,7 +96,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl) {
     const schema = options.schema ?? options.name;
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}" (lower-case letters, digits, _)`);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Client } = require("pg") as { Client: typeof PgClient };
     const client = new Client({ connectionString: options.databaseUrl });
     await client.connect();
