@@ -36,6 +36,8 @@ export interface Config {
   host: string;
   /** pino level (LOG_LEVEL); `silent` by default under NODE_ENV=test so test output stays readable. */
   logLevel: LogLevel;
+  /** LOG_FORMAT: `json` (one object a line, for collectors) or `pretty` (one readable line, for people); unset, common/logger.ts chooses. */
+  logFormat?: LogFormat;
   /** Where OTLP/HTTP traces go; tracing is off (no provider registered) when unset. */
   otlpEndpoint?: string;
   /** Browser origins the gateway answers cross-origin (CORS_ORIGINS); `*` means any (refused in production). */
@@ -133,6 +135,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relationshipRequestUrl: env.RELATIONSHIP_REQUEST_URL || "https://partner.csp.example/customers/accept-relationship",
     host: env.HOST ?? "127.0.0.1",
     logLevel: logLevelOf(env.LOG_LEVEL, env.NODE_ENV === "test" ? "silent" : "info"),
+    logFormat: logFormatOf(env.LOG_FORMAT),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     corsOrigins: corsOriginsOf(env.CORS_ORIGINS, production),
     corsLocalOrigins: !production,
@@ -155,6 +158,15 @@ function logLevelOf(raw: string | undefined, fallback: LogLevel): LogLevel {
   if (!raw) return fallback;
   if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
   throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${raw}").`);
+}
+
+export const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+function logFormatOf(raw: string | undefined): LogFormat | undefined {
+  if (!raw) return undefined;
+  if ((LOG_FORMATS as readonly string[]).includes(raw)) return raw as LogFormat;
+  throw new Error(`LOG_FORMAT must be one of ${LOG_FORMATS.join(", ")} (got "${raw}").`);
 }
 
 /**

@@ -7,6 +7,7 @@
 import "reflect-metadata";
 import { assertProductionSafe, readConfig, SubgraphName } from "../common/config";
 import { signDevToken } from "../common/identity";
+import { logger } from "../common/logger";
 import { stopOnSignals } from "../common/service-main";
 import { startTelemetry } from "../common/telemetry";
 import { PeerDirectory } from "../common/subgraph-server";
@@ -39,9 +40,19 @@ async function main() {
   });
 
   let requestCode: string | undefined;
-  if (config.seed === "demo" && devTokens && !(await isSeeded(running.url, config.jwtSecret))) {
-    requestCode = (await seedDemo(running.url, config.jwtSecret)).requestCode;
-    console.log("Loaded demo data.");
+  if (config.seed === "demo" && devTokens) {
+    // The demo data's requests are start-up work, not the developer's: their request lines
+    // (a hundred on the first start) would bury the banner below. Warnings and errors still show.
+    const level = logger.level;
+    if (logger.isLevelEnabled("info")) logger.level = "warn";
+    try {
+      if (!(await isSeeded(running.url, config.jwtSecret))) {
+        requestCode = (await seedDemo(running.url, config.jwtSecret)).requestCode;
+        console.log("Loaded demo data.");
+      }
+    } finally {
+      logger.level = level;
+    }
   }
   const base = running.url.replace(/\/graphql$/, "");
   console.log(`\ncsp-graph gateway: ${running.url}  (Apollo Sandbox: open ${base}/ in a browser)`);
