@@ -4,9 +4,10 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { SUBGRAPH_NAMES, SUBGRAPH_REGISTRY, SubgraphName } from "../subgraphs/registry";
 
-export type SubgraphName = "partners" | "customers" | "subscriptions";
-export const SUBGRAPH_NAMES: readonly SubgraphName[] = ["partners", "customers", "subscriptions"];
+export { SUBGRAPH_NAMES };
+export type { SubgraphName };
 
 /** The development signing secret. Documented in the README; refused in production. */
 export const DEV_JWT_SECRET = "csp-graph-development-secret-do-not-use-in-production";
@@ -15,9 +16,7 @@ export const DEV_SUBGRAPH_SECRET = "csp-graph-development-subgraph-secret";
 
 const DEFAULT_PORTS: Record<SubgraphName | "gateway", number> = {
   gateway: 4000,
-  partners: 4001,
-  customers: 4002,
-  subscriptions: 4003,
+  ...(Object.fromEntries(SUBGRAPH_REGISTRY.map((s) => [s.name, s.port])) as Record<SubgraphName, number>),
 };
 
 export interface Config {

@@ -2,11 +2,16 @@
  * Module boundaries read from the sources' runtime imports (type-only imports are erased by the
  * compiler and do not count): the gateway has no database, so nothing it loads may reach a
  * subgraph's code, the subgraph server or the database layer. Header names both sides need
- * live in common/wire.ts.
+ * live in common/wire.ts, the list of subgraphs in subgraphs/registry.ts (plain data).
+ *
+ * And the subgraph registry is the one list: every subgraph folder is registered, and each
+ * registered subgraph has its code, entry point, start script, schema file and port.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { projectRoot } from "../../common/config";
+import { projectRoot, readConfig } from "../../common/config";
+import { SUBGRAPH_REGISTRY } from "../../subgraphs/registry";
+import { SUBGRAPH_CODE } from "../../subgraphs/servers";
 
 const root = projectRoot();
 
@@ -57,8 +62,39 @@ describe("module boundaries", () => {
   });
 
   it("Layout: the gateway loads no subgraph code, no subgraph server and no database layer", () => {
-    const forbidden = [...gateway.files].filter((file) => file.startsWith("subgraphs/") || ["common/subgraph-server.ts", "common/db.ts"].includes(file));
+    const forbidden = [...gateway.files].filter(
+      (file) => (file.startsWith("subgraphs/") && file !== "subgraphs/registry.ts") || ["common/subgraph-server.ts", "common/db.ts"].includes(file),
+    );
     expect(forbidden).toEqual([]);
     expect([...gateway.packages].filter((name) => ["typeorm", "pg", "better-sqlite3"].includes(name))).toEqual([]);
+    expect(runtimeSpecifiers(fs.readFileSync(path.join(root, "subgraphs/registry.ts"), "utf8"))).toEqual([]);
+  });
+});
+
+describe("subgraph registry", () => {
+  const names = SUBGRAPH_REGISTRY.map((s) => s.name);
+
+  it("Layout: every folder under subgraphs/ is a registered subgraph, and every registered one has its code", () => {
+    const folders = fs.readdirSync(path.join(root, "subgraphs"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(folders.sort()).toEqual([...names].sort());
+    expect(Object.keys(SUBGRAPH_CODE)).toEqual(names);
+    for (const name of names) expect({ name, storage: SUBGRAPH_CODE[name].storage.entities.length > 0 }).toEqual({ name, storage: true });
+  });
+
+  it("Layout: each registered subgraph has its entry point, start script, composed schema file and default port", () => {
+    const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+    const config = readConfig({});
+    const ports = new Set<number>([config.port("gateway")]);
+    for (const { name, port } of SUBGRAPH_REGISTRY) {
+      expect({
+        name,
+        entry: fs.existsSync(path.join(root, "subgraphs", name, "main.ts")),
+        script: scripts[`start:${name}`]?.endsWith(`dist/subgraphs/${name}/main.js`),
+        schema: fs.existsSync(path.join(root, "schema", `${name}.graphql`)),
+        port: config.port(name),
+      }).toEqual({ name, entry: true, script: true, schema: true, port });
+      ports.add(port);
+    }
+    expect(ports.size).toBe(names.length + 1);
   });
 });
