@@ -4,9 +4,11 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
+    // jose ships ESM only: see the transform for why it is not ts-jest.
+    "/node_modules/jose/.+\\.js$": "<rootDir>/test/support/vendor-esm-transform.js",
     "^.+\\.[tj]s$": ["ts-jest", { tsconfig: "tsconfig.test.json" }],
   },
-  // jose 6 ships ESM only; let ts-jest turn it into CommonJS.
+  // Everything under node_modules runs as shipped, but jose (ESM only), which the transform above turns into CommonJS.
   transformIgnorePatterns: ["/node_modules/(?!(jose)/)"],
   setupFiles: ["reflect-metadata"],
   testTimeout: 30000,

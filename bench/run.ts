@@ -110,6 +110,8 @@ async function main(settings: BenchSettings) {
       JWT_SECRET: jwtSecret,
       SUBGRAPH_SECRET: subgraphSecret,
       SEED: "none",
+      // A budget no scenario reaches: its counting stays in the measured path, its refusals do not.
+      RATE_LIMIT_PER_MINUTE: String(1e9),
       DATA_DIR: where.dataDir,
       DATABASE_URL: where.databaseUrl ?? "",
       LOG_LEVEL: settings.logLevel,

@@ -90,6 +90,13 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The rows an answer shows: every element of every `nodes` or `edges` list in it, at any depth. */
+function rowsShown(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + rowsShown(v), 0);
+  if (!value || typeof value !== "object") return 0;
+  return Object.entries(value).reduce((n, [k, v]) => n + (Array.isArray(v) && (k === "nodes" || k === "edges") ? v.length : 0) + rowsShown(v), 0);
+}
+
 function checkDashboard(d: any, expect: { total: number; each?: { total: number; page: number }; backward?: { hasNextPage: boolean; hasPreviousPage: boolean } }): string | undefined {
   const c = d?.partner?.customers;
   if (!c) return "no partner.customers";
@@ -262,13 +269,14 @@ export async function runSkew(ctx: SkewContext) {
     const shapes = await buildShapes(index, skew, ctx.jwtSecret, ctx.gatewayUrl);
 
     // ---- one request of each, checked and timed (sequential, nothing else running) ----
-    const single: Record<string, { ok: boolean; problem?: string; ms: number[]; status: number; serviceLog?: string[] }> = {};
+    const single: Record<string, { ok: boolean; problem?: string; ms: number[]; status: number; rowsShown: number; serviceLog?: string[] }> = {};
     const logSize = () => Object.fromEntries(ctx.processes.map((p) => [p.name, fs.statSync(p.logFile).size]));
     for (const shape of shapes) {
       const logBefore = logSize();
       const ms: number[] = [];
       let problem: string | undefined;
       let status = 0;
+      let shown = 0;
       for (let i = 0; i < 4; i++) {
         const t = performance.now();
         let json: any;
@@ -279,6 +287,7 @@ export async function runSkew(ctx: SkewContext) {
         }
         ms.push(round1(performance.now() - t));
         problem ??= status !== 200 || json.errors ? `${status} ${JSON.stringify(json.errors ?? json).slice(0, 400)}` : shape.check(json.data);
+        shown = Math.max(shown, rowsShown(json?.data));
       }
       // What the services said about a failure: their warnings and errors during the check.
       const serviceLog = problem
@@ -290,7 +299,7 @@ export async function runSkew(ctx: SkewContext) {
             return buffer.toString("utf8").split("\n").filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(0, 4).map((l) => `${p.name}: ${l.slice(0, 400)}`);
           })
         : undefined;
-      single[shape.name] = { ok: !problem, problem, ms, status, serviceLog };
+      single[shape.name] = { ok: !problem, problem, ms, status, rowsShown: shown, serviceLog };
       for (const line of serviceLog ?? []) console.log(`    ${line}`);
       console.log(`  check ${shape.title}: ${problem ? `FAILS (${problem})` : "correct"}; ${ms.join(", ")} ms (first call, then three more)`);
     }
@@ -375,6 +384,9 @@ export async function runSkew(ctx: SkewContext) {
     );
     const baseline = summary.default.cpuMsPerRequest.stack;
     const ratios = Object.fromEntries(shapes.map((s) => [s.name, round2(summary[s.name].cpuMsPerRequest.stack / baseline)]));
+    // A page costs what it holds: the same ratio per row the answer shows (customers and subscriptions on the page).
+    const perRowShown = (name: ShapeName) => summary[name].cpuMsPerRequest.stack / Math.max(1, single[name].rowsShown);
+    const ratiosPerRow = Object.fromEntries(shapes.map((s) => [s.name, round2(perRowShown(s.name) / perRowShown("default"))]));
     const within = (name: ShapeName) => single[name].ok && summary[name].errors === 0 && ratios[name] <= 1.5;
     const targets: Record<string, boolean> = {
       ...Object.fromEntries(shapes.filter((s) => s.target).map((s) => [`${s.name}CpuWithin1.5x`, within(s.name)])),
@@ -393,6 +405,7 @@ export async function runSkew(ctx: SkewContext) {
       },
       shapes: summary,
       ratioToDefault: ratios,
+      ratioToDefaultPerRowShown: ratiosPerRow,
       closedLoop,
       targets,
     };
@@ -401,7 +414,7 @@ export async function runSkew(ctx: SkewContext) {
     fs.writeFileSync(output, JSON.stringify(results, null, 2) + "\n");
 
     console.log(`\ncsp-graph skewed-data benchmark — ${database}, ${results.machine.cores} cores, ${SKEW_CLIENTS} clients, ${settings.rounds} × ${settings.durationS} s per shape; medians over rounds; CPU ms per request`);
-    const header = ["shape", "answer", "single ms", "req/s", "p99 ms", "errors", "SQL/req", ...processNames.map((n) => `${n} ms`), "rows/req (heap+index)", "×default"];
+    const header = ["shape", "answer", "single ms", "req/s", "p99 ms", "errors", "SQL/req", ...processNames.map((n) => `${n} ms`), "rows/req (heap+index)", "rows shown", "×default", "×default per row shown"];
     const table = [header];
     for (const s of shapes) {
       const m = summary[s.name];
@@ -409,7 +422,7 @@ export async function runSkew(ctx: SkewContext) {
       table.push([
         s.name, m.single.ok ? "correct" : "FAILS", String(median(m.single.ms.slice(1))), m.requests ? String(m.rps) : "-", m.requests ? String(m.p99Ms) : "-", String(m.errors), m.requests ? String(m.sqlPerRequest) : "-",
         ...processNames.map((n) => (m.requests ? String(m.cpuMsPerRequest[n]) : "-")),
-        r ? `${r.heap}+${r.index}` : pg ? "-" : "not measured", m.requests ? `${ratios[s.name]}×` : "-",
+        r ? `${r.heap}+${r.index}` : pg ? "-" : "not measured", String(m.single.rowsShown), m.requests ? `${ratios[s.name]}×` : "-", m.requests ? `${ratiosPerRow[s.name]}×` : "-",
       ]);
     }
     const widths = header.map((_, c) => Math.max(...table.map((row) => row[c].length)));

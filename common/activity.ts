@@ -11,7 +11,7 @@ import { Column, DataSource, Entity, EntityManager, Index, PrimaryColumn } from 
 import { clock } from "./clock";
 import { InstantColumn } from "./db";
 import { OrganizationKind } from "./enums";
-import { forbidden } from "./errors";
+import { requireRole } from "./authorization";
 import { ConnectionType, PageArgsType } from "./graphql-types";
 import type { UserPrincipal } from "./identity";
 import { KeysetList, loadPage, toPageRequest, viewerScope } from "./keyset";
@@ -119,8 +119,9 @@ export async function recordActivity(
 /** Whose records the viewer may read: all (operator), its own organisation's (a GLOBAL_ADMIN), or none. */
 function readableScope(principal: UserPrincipal): { kind: OrganizationKind; orgId: string } | "all" {
   if (principal.org === "operator") return "all";
-  if (!principal.roles.includes("GLOBAL_ADMIN") || !principal.tid) throw forbidden("Only a global admin reads the activity of its organisation.");
-  return { kind: ORG_KIND[principal.org], orgId: principal.tid };
+  // Only a global admin reads the activity of its organisation.
+  requireRole(principal, principal.org, ["GLOBAL_ADMIN"]);
+  return { kind: ORG_KIND[principal.org], orgId: principal.tid! };
 }
 
 /** The page of records the viewer may read, newest first (ties: the later-written first). */

@@ -1,6 +1,7 @@
 /**
  * The one clock every time rule reads (request expiry, delegated admin expiry, the
- * cancellation window). Tests move it; nothing else calls `new Date()` for a rule.
+ * cancellation window). Tests move it, and so does `POST /dev/clock` outside production (I5);
+ * nothing else calls `new Date()` for a rule. Token expiry reads the real clock, never this one.
  */
 export interface Clock {
   now(): Date;
@@ -21,6 +22,15 @@ class AdjustableClock implements Clock {
     if (this.fixed) this.fixed = new Date(this.fixed.getTime() + ms);
     else this.offsetMs += ms;
   }
+  /** How far this clock is ahead of the real one, in ms (I5's development clock reads it). */
+  offset(): number {
+    return this.fixed ? this.fixed.getTime() - Date.now() : this.offsetMs;
+  }
+  /** I5: run `ms` ahead of the real clock (no longer frozen). Set, not added: repeating it changes nothing. */
+  setOffset(ms: number): void {
+    this.fixed = undefined;
+    this.offsetMs = ms;
+  }
   reset(): void {
     this.fixed = undefined;
     this.offsetMs = 0;
@@ -28,6 +38,13 @@ class AdjustableClock implements Clock {
 }
 
 export const clock = new AdjustableClock();
+
+/** A clock's time and how far ahead of real time it runs, as the development clock reports them (I5). */
+export interface ClockReading {
+  now: string;
+  offsetMs: number;
+}
+export const readClock = (): ClockReading => ({ now: clock.now().toISOString(), offsetMs: clock.offset() });
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;

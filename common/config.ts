@@ -61,6 +61,28 @@ export interface Config {
   migrateOnStart: boolean;
   /** What one request to the gateway may ask for (gateway/limits.ts). */
   queryLimits: QueryLimits;
+  /** Each organisation's request budget at the gateway (gateway/rate-limit.ts). */
+  rateLimit: RateLimitSettings;
+}
+
+/** I2's budget; each has its environment variable (see `rateLimitOf`). */
+export interface RateLimitSettings {
+  /** RATE_LIMIT_PER_MINUTE: requests each organisation may send in a minute (the operator is not limited). */
+  perMinute: number;
+  /** REDIS_URL: where gateway replicas count together; unset, each gateway process counts on its own. */
+  redisUrl?: string;
+  /** RATE_LIMIT_KEY_PREFIX: the prefix of the budget's Redis keys, so deployments sharing one Redis stay apart. */
+  keyPrefix: string;
+}
+
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
+
+function rateLimitOf(env: NodeJS.ProcessEnv): RateLimitSettings {
+  const raw = env.RATE_LIMIT_PER_MINUTE;
+  const perMinute = raw === undefined || raw === "" ? DEFAULT_RATE_LIMIT_PER_MINUTE : Number(raw);
+  // A typo must not silently become the default, nor "no limit".
+  if (!Number.isInteger(perMinute) || perMinute < 1) throw new Error(`RATE_LIMIT_PER_MINUTE must be a whole number of requests, 1 or more (got "${raw}").`);
+  return { perMinute, redisUrl: env.REDIS_URL || undefined, keyPrefix: env.RATE_LIMIT_KEY_PREFIX || "csp-graph:budget" };
 }
 
 /** The gateway's query limits; each has its environment variable (see `queryLimitsOf`). */
@@ -147,6 +169,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseStatementTimeoutMs: positiveNumber(env.DATABASE_STATEMENT_TIMEOUT_MS, 30_000),
     migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
     queryLimits: queryLimitsOf(env, production),
+    rateLimit: rateLimitOf(env),
   };
 }
 

@@ -19,6 +19,11 @@ export const CORS_ALLOWED_HEADERS = [
   "traceparent",
   "tracestate",
 ];
+/**
+ * What a browser page may read of an answer beyond the CORS-safelisted headers: the request id,
+ * and what an integration acts on (I2's Retry-After on 429, I3's WWW-Authenticate on 401).
+ */
+export const CORS_EXPOSED_HEADERS = [REQUEST_ID_HEADER, "retry-after", "www-authenticate"];
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
 /**
@@ -44,7 +49,7 @@ export function applyCors(policy: CorsPolicy, req: IncomingMessage, res: ServerR
   if (!anyOrigin) res.setHeader("vary", "Origin");
   if (allowed) {
     res.setHeader("access-control-allow-origin", anyOrigin ? "*" : origin);
-    res.setHeader("access-control-expose-headers", REQUEST_ID_HEADER);
+    res.setHeader("access-control-expose-headers", CORS_EXPOSED_HEADERS.join(", "));
   }
   if (req.method !== "OPTIONS") return false;
   if (allowed) {

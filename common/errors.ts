@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   "CANCELLATION_WINDOW_CLOSED",
   "QUANTITY_DECREASE_NOT_ALLOWED",
   "VERSION_CONFLICT",
+  /** The organisation's request budget at the gateway is spent (I2): HTTP 429 with Retry-After. */
+  "RATE_LIMITED",
   /** A fact held by another subgraph could not be obtained: the mutation fails closed. */
   "DEPENDENCY_UNAVAILABLE",
 ] as const;
@@ -51,16 +53,54 @@ export class DomainError extends GraphQLError {
 
 export const fail = (code: ErrorCode, message: string) => new DomainError(code, message);
 
-export const unauthenticated = (message: string) =>
-  new DomainError("UNAUTHENTICATED", message, { http: { status: 401 } });
+/** Why a request is not authenticated (I3): no bearer token, a token past its `exp`, or any other bad token. */
+export type UnauthenticatedReason = "MISSING" | "EXPIRED" | "INVALID";
+
+/**
+ * RFC 6750's challenge: a client that sent no token is only told the scheme; one that sent a
+ * token learns that this token will not do (`invalid_token`), so it gets a new one instead of retrying.
+ */
+export function bearerChallenge(reason: UnauthenticatedReason, description: string): string {
+  if (reason === "MISSING") return `Bearer realm="csp-graph"`;
+  return `Bearer realm="csp-graph", error="invalid_token", error_description="${description.replace(/["\\]/g, "'")}"`;
+}
+
+/** HTTP 401 with `extensions.reason` and `WWW-Authenticate` (Apollo Server reads `http` and drops it from the answer). */
+export const unauthenticated = (reason: UnauthenticatedReason, message: string) =>
+  new DomainError("UNAUTHENTICATED", message, {
+    reason,
+    http: { status: 401, headers: new Map([["www-authenticate", bearerChallenge(reason, message)]]) },
+  });
 
 /** Never says whether the thing exists: DOMAIN.md's "a thing you may not see does not exist for you". */
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found.`);
 
 export const forbidden = (message = "Your roles do not allow this operation.") => new DomainError("FORBIDDEN", message);
 
+/**
+ * A missing role (I3): names the roles of the caller's kind of organisation that would do,
+ * in the message and in `extensions.allowedRoles` (empty: no user of that kind may).
+ */
+export function forbiddenRole(orgKind: string, allowedRoles: readonly string[]): DomainError {
+  const message = allowedRoles.length
+    ? `Your roles do not allow this operation; it needs one of these roles of your ${orgKind} organisation: ${allowedRoles.join(", ")}.`
+    : `No user of ${/^[aeiou]/.test(orgKind) ? "an" : "a"} ${orgKind} organisation may do this operation.`;
+  return new DomainError("FORBIDDEN", message, { allowedRoles: [...allowedRoles] });
+}
+
 /** Refuses a whole request (thrown while building its context): HTTP 403. */
-export const forbiddenRequest = (message: string) => new DomainError("FORBIDDEN", message, { http: { status: 403 } });
+export const forbiddenRequest = (message: string, extra: Record<string, unknown> = {}) =>
+  new DomainError("FORBIDDEN", message, { ...extra, http: { status: 403 } });
+
+/** I2: the organisation's budget for this minute is spent; HTTP 429 with Retry-After, and the same seconds in `extensions.retryAfter`. */
+export const rateLimited = (retryAfterSeconds: number) =>
+  new DomainError("RATE_LIMITED", `Your organisation's request budget for this minute is spent; try again in ${retryAfterSeconds} s.`, {
+    retryAfter: retryAfterSeconds,
+    http: { status: 429, headers: new Map([["retry-after", String(retryAfterSeconds)]]) },
+  });
+
+/** How long a client should wait before retrying after DEPENDENCY_UNAVAILABLE (I3's `extensions.retryAfter`, seconds). */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 /** `field` is the input path, e.g. `input.mpnId` or `input.lineItems.0.quantity`. */
 export const badInput = (field: string, message: string) =>

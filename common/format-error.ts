@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { GraphQLFormattedError } from "graphql";
 import { isDatabaseUnavailable } from "./db-status"; // not ./db: the gateway must not load typeorm for this
-import { databaseUnavailable, ERROR_CODES, QUERY_LIMIT_CODES } from "./errors";
+import { databaseUnavailable, DEPENDENCY_RETRY_AFTER_SECONDS, ERROR_CODES, QUERY_LIMIT_CODES } from "./errors";
 import { describeError, logger } from "./logger";
 
 const PASS_THROUGH = new Set<string>([
@@ -23,6 +23,15 @@ const PASS_THROUGH = new Set<string>([
 /** Apollo Server's own client-side refusals that it sends without a code. */
 const UNCODED_BAD_REQUESTS = new Set(["provided sha does not match query"]);
 
+/**
+ * I3: every DEPENDENCY_UNAVAILABLE says when to try again, whichever part of the system made it
+ * (a subgraph's database, a peer subgraph, the gateway's call to a subgraph); one that names its own keeps it.
+ */
+function withRetryHint(extensions: Record<string, unknown>): Record<string, unknown> {
+  if (extensions.code !== "DEPENDENCY_UNAVAILABLE" || typeof extensions.retryAfter === "number") return extensions;
+  return { ...extensions, retryAfter: DEPENDENCY_RETRY_AFTER_SECONDS };
+}
+
 const unexpectedMessage = (errorId: string) => `Unexpected error (id ${errorId}).`;
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -30,7 +39,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (typeof code === "string" && PASS_THROUGH.has(code)) {
     // The gateway names the subgraph an error came from (serviceName): an internal name, not the client's business.
     const { stacktrace: _drop, serviceName: _internal, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, extensions: withRetryHint(extensions) };
   }
   if (UNCODED_BAD_REQUESTS.has(formatted.message)) return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
   const original = (error as { originalError?: unknown })?.originalError ?? error;
@@ -39,7 +48,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     // Not a bug but an outage: a clear code the client may retry on, and no SQL or address.
     logger.warn({ path: formatted.path, error: describeError(original) }, "database unavailable");
     const refusal = databaseUnavailable();
-    return { message: refusal.message, path: formatted.path, locations: formatted.locations, extensions: refusal.extensions };
+    return { message: refusal.message, path: formatted.path, locations: formatted.locations, extensions: withRetryHint(refusal.extensions) };
   }
   const upstreamId = formatted.extensions?.errorId;
   if (code === "INTERNAL_SERVER_ERROR" && typeof upstreamId === "string" && formatted.message === unexpectedMessage(upstreamId)) {

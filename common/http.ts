@@ -29,19 +29,21 @@ export interface HttpServiceOptions {
   metrics?: (req: IncomingMessage) => string | undefined;
   /** The service's name in log lines and spans ("gateway", "partners", …). */
   name?: string;
+  /** Path → a plain (non-GraphQL) HTTP endpoint, e.g. the gateway's development clock. */
+  handlers?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
   /** Browser origins answered cross-origin (the gateway's CORS_ORIGINS, and local ones in development); no CORS handling when absent. */
   cors?: CorsPolicy;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
+export function sendJson(res: ServerResponse, status: number, body: unknown) {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 
-const errorBody = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
+export const errorBody = (code: string, message: string) => ({ errors: [{ message, extensions: { code } }] });
 
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limit) return resolve(undefined);
@@ -122,6 +124,8 @@ export function createHttpService(options: HttpServiceOptions): http.Server {
         return res.end(text);
       }
       if (options.cors && applyCors(options.cors, req, res)) return;
+      const handler = options.handlers?.[url.pathname];
+      if (handler) return await observeRequest(options.name ?? "http", url.pathname, req, res, () => handler(req, res).catch((error) => answerUnexpected(res, error)));
       const route = options.routes[url.pathname];
       if (!route) return sendJson(res, 404, errorBody("NOT_FOUND", "No such endpoint."));
       await observeRequest(options.name ?? "http", url.pathname, req, res, () =>

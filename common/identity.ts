@@ -38,7 +38,7 @@ export interface ServicePrincipal {
 
 export type Principal = UserPrincipal | ServicePrincipal;
 
-const ROLES_BY_ORG: Record<OrgKind, readonly string[]> = {
+export const ROLES_BY_ORG: Record<OrgKind, readonly string[]> = {
   operator: OPERATOR_ROLES,
   partner: PARTNER_ROLES,
   customer: CUSTOMER_ROLES,
@@ -67,15 +67,18 @@ export function createTokenVerifier(config: Config): TokenVerifier {
   const verified = new Map<string, { principal: UserPrincipal; until: number }>();
   return async (authorization) => {
     const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (!token) throw unauthenticated("An Authorization: Bearer <token> header is required.");
+    if (!token) throw unauthenticated("MISSING", "An Authorization: Bearer <token> header is required.");
     const now = Date.now();
     const cached = verified.get(token);
     if (cached && cached.until > now) return cached.principal;
     let payload: Record<string, unknown>;
     try {
       payload = (await jwtVerify(token, key as Uint8Array, { algorithms, requiredClaims: ["exp", "sub"] })).payload as Record<string, unknown>;
-    } catch {
-      throw unauthenticated("The token is invalid or expired.");
+    } catch (error) {
+      // jose checks the signature before the claims: a forged token is INVALID even when its exp has passed too.
+      // By code, not class: jose's classes are not the same object in every module realm (jest).
+      if ((error as { code?: unknown }).code === "ERR_JWT_EXPIRED") throw unauthenticated("EXPIRED", "The token has expired; get a new one.");
+      throw unauthenticated("INVALID", "The token is not valid: malformed, not signed by a trusted key, or without exp and sub.");
     }
     const principal = principalFromClaims(payload);
     Object.freeze(principal.roles);
@@ -89,15 +92,15 @@ export function createTokenVerifier(config: Config): TokenVerifier {
 /** Checks the claims named in DOMAIN.md's Identity section; anything else is not a user. */
 export function principalFromClaims(claims: Record<string, unknown>): UserPrincipal {
   const { sub, org, tid, roles } = claims;
-  if (typeof sub !== "string" || !sub) throw unauthenticated("The token has no subject.");
+  if (typeof sub !== "string" || !sub) throw unauthenticated("INVALID", "The token has no subject.");
   if (org !== "operator" && org !== "partner" && org !== "customer") {
-    throw unauthenticated("The token's org claim must be operator, partner or customer.");
+    throw unauthenticated("INVALID", "The token's org claim must be operator, partner or customer.");
   }
   if (org !== "operator" && (typeof tid !== "string" || !UUID.test(tid))) {
-    throw unauthenticated("The token's tid claim must be the organisation's tenant id.");
+    throw unauthenticated("INVALID", "The token's tid claim must be the organisation's tenant id.");
   }
   if (!Array.isArray(roles) || roles.some((r) => typeof r !== "string")) {
-    throw unauthenticated("The token's roles claim must be a list of roles.");
+    throw unauthenticated("INVALID", "The token's roles claim must be a list of roles.");
   }
   const known = ROLES_BY_ORG[org];
   const ownRoles = (roles as string[]).filter((r) => known.includes(r));

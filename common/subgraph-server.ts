@@ -16,7 +16,8 @@ import { databaseIsUp } from "./db-status";
 import type { SubgraphStorage } from "./migrations";
 import { formatError } from "./format-error";
 import { createHttpService, listen, RunningHttpService } from "./http";
-import { forbiddenRequest } from "./errors";
+import { noRoleRefusal } from "./authorization";
+import { asGatewayReadableRefusal } from "./subgraph-refusals";
 import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "./identity";
 import { createInternalClient, InternalClient } from "./internal-client";
 import { observabilityPlugin } from "./observability";
@@ -113,9 +114,13 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
         apollo: publicApollo,
         guard: perimeter,
         context: async (req) => {
-          const principal = await verify(req.headers.authorization);
-          if (principal.roles.length === 0) throw forbiddenRequest("The token carries no role of its organisation.");
-          return options.userContext(principal, requestIdOf(req));
+          try {
+            const principal = await verify(req.headers.authorization);
+            if (principal.roles.length === 0) throw noRoleRefusal(principal);
+            return options.userContext(principal, requestIdOf(req));
+          } catch (error) {
+            throw asGatewayReadableRefusal(error);
+          }
         },
       },
       "/internal/graphql": {

@@ -14,14 +14,17 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { context as otelContext, propagation } from "@opentelemetry/api";
 import { Config, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { DomainError, forbiddenRequest } from "../common/errors";
+import { DomainError } from "../common/errors";
+import { noRoleRefusal } from "../common/authorization";
 import { describeError, logger } from "../common/logger";
 import { formatError } from "../common/format-error";
+import { DEV_CLOCK_PATH, devClockEndpoint, stackClocks } from "./dev-clock";
 import { queryLimits } from "./limits";
 import { inputPathsPlugin } from "./input-paths";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
+import { createRequestBudget } from "./rate-limit";
 import { dedupeRepresentations, expandEntitiesResponse } from "./entity-dedupe";
 import type { SubgraphResponse } from "./entities-response";
 import { coalesceEntityCall } from "./entity-coalescing";
@@ -148,6 +151,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     },
   });
   const verify = createTokenVerifier(config);
+  const budget = createRequestBudget(config.rateLimit);
   const limits = queryLimits(config.queryLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -180,6 +184,8 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     maxBodyBytes: config.queryLimits.maxBodyBytes,
     cors: { origins: config.corsOrigins, localOrigins: config.corsLocalOrigins },
     health: async () => true,
+    // I5: not in production, where the path answers 404 like any other unknown one.
+    handlers: config.production ? {} : { [DEV_CLOCK_PATH]: devClockEndpoint({ verify, clocks: stackClocks(config, urlOf) }) },
     routes: {
       "/graphql": { apollo, context: (req) => gatewayContext(req) },
       "/": { apollo, context: (req) => gatewayContext(req) },
@@ -187,13 +193,17 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   });
   async function gatewayContext(req: IncomingMessage): Promise<GatewayContext> {
     const principal = await verify(req.headers.authorization);
-    if (principal.roles.length === 0) throw forbiddenRequest("The token carries no role of its organisation.");
+    if (principal.roles.length === 0) throw noRoleRefusal(principal);
+    // Before parsing, planning or any subgraph call (I2): a refused request costs nothing downstream.
+    await budget.admit(principal);
     return { principal, authorization: req.headers.authorization!, requestId: requestIdOf(req) };
   }
   let running: RunningHttpService | undefined;
   return {
     async start(port = config.port("gateway")) {
       await apollo.start();
+      // A replica counts in the shared budget from its first request (or knows it cannot).
+      await budget.connected();
       running = await listen(http, port, config.host, config.shutdownGraceMs);
       return running;
     },
@@ -201,6 +211,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
       await running?.close();
       await apollo.stop();
       for (const fetcher of fetchers) fetcher.destroy();
+      await budget.close();
     },
   };
 }

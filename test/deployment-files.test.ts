@@ -144,6 +144,20 @@ describe("deployment files", () => {
     expect(compose.services.router.environment.SUBGRAPH_SECRET).toBeDefined();
   });
 
+  it("I3: the router keeps the error contract: subgraph errors pass through with their extensions, for every subgraph", () => {
+    // `false` (or an object that redacts) turns every refusal into "Subgraph errors redacted"; masking is the subgraphs' (common/format-error.ts).
+    expect(router.include_subgraph_errors).toEqual({ all: true });
+    // The router verifies no token (that is licensed): each subgraph refuses a bad one as a GraphQL error with its code, which the router passes on.
+    expect(router.authentication).toBeUndefined();
+    expect(router.coprocessor).toBeUndefined();
+    // Every subgraph gets what it needs from the client: the token, the request id, the trace; and the credential of its perimeter.
+    const rules = router.headers.all.request as any[];
+    expect(rules.filter((r) => r.propagate).map((r) => r.propagate.named).sort()).toEqual(["authorization", REQUEST_ID_HEADER].sort());
+    expect(rules.filter((r) => r.insert).map((r) => r.insert.name)).toEqual([SUBGRAPH_SECRET_HEADER]);
+    expect(router.headers.subgraphs).toBeUndefined();
+    expect(router.telemetry.exporters.tracing.propagation).toEqual({ trace_context: true });
+  });
+
   it("Deployment: the router serves the committed supergraph with the gateway's timeout and token and body limits", () => {
     const mounts = Object.fromEntries((compose.services.router.volumes as string[]).map((v) => v.split(":").slice(0, 2).reverse()));
     const supergraphSource = mounts[compose.services.router.command[compose.services.router.command.indexOf("--supergraph") + 1]];

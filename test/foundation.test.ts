@@ -128,9 +128,9 @@ describe.each(DIALECTS)("foundation (%s)", (dialect) => {
         }
       });
 
-      it("Perimeter: the credential is not an identity: without a user token the subgraph still answers UNAUTHENTICATED (401)", async () => {
+      it("Perimeter: the credential is not an identity: without a user token the subgraph still answers UNAUTHENTICATED (as a GraphQL error, HTTP 200, which any gateway passes on)", async () => {
         const { status, body } = await direct(name, requestsTo(name)[0], { [SUBGRAPH_SECRET_HEADER]: DEV_SUBGRAPH_SECRET });
-        expect({ status, code: body.errors?.[0]?.extensions?.code }).toEqual({ status: 401, code: "UNAUTHENTICATED" });
+        expect({ status, code: body.errors?.[0]?.extensions?.code, data: body.data ?? null }).toEqual({ status: 200, code: "UNAUTHENTICATED", data: null });
       });
 
       it("Perimeter: the internal endpoint also wants its caller named, credential or not (FORBIDDEN, 403)", async () => {

@@ -15,6 +15,8 @@ import { migrateAll } from "../scripts/migrate";
 import { applySearch } from "../subgraphs/customers/loaders";
 import { Customer } from "../subgraphs/customers/model";
 import { customerSearchText } from "../subgraphs/customers/search";
+import { CloudSubscription, SubscriptionCount } from "../subgraphs/subscriptions/model";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
 import { buildPartnersServer } from "../subgraphs/partners/server";
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";
@@ -179,6 +181,41 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
         .query(`INSERT INTO "customer_partner_relationship" ("id", "customerId", "partnerId", "status", "establishedAt") VALUES ('${randomUUID()}', '${customers[0].id}', '${randomUUID()}', 'ACTIVE', '2026-01-01T00:00:00.000Z')`)
         .then(() => null, (e: Error) => e.message);
       expect(missing).toMatch(/NOT NULL|null value/i);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it("L2: the SubscriptionCounts migration counts the subscriptions stored before it (once per viewer, a partner in two roles once), and the triggers keep counting after it", async () => {
+    const place = freshPlace(dialect);
+    const storage = SUBGRAPH_STORAGE.subscriptions;
+    const all = storage.migrations[dialect];
+    const index = all.findIndex((m) => new m().name?.startsWith("SubscriptionCounts"));
+    expect(index).toBeGreaterThan(0);
+    const at = place.at("subscriptions");
+    const [customer, a, b] = [randomUUID(), randomUUID(), randomUUID()];
+    const row = (i: number, partnerOfRecordId: string | null, billingPartnerId: string | null, supportPartnerId: string | null, channel = SalesChannel.CSP) => ({
+      id: randomUUID(), customerId: customer, offerId: "m365-business-standard", friendlyName: `s${i}`, quantity: 1, status: SubscriptionStatus.ACTIVE,
+      billingCycle: BillingCycle.MONTHLY, termDuration: "P1M", autoRenew: true, channel, partnerOfRecordId, billingPartnerId, supportPartnerId,
+      orderId: null, lineNumber: null, createdAt: new Date(Date.UTC(2026, 0, 1) + i * 1000), commitmentEndsAt: null, cancellationAllowedUntil: null, version: 1,
+    });
+    const before = await openDatabase({ name: "subscriptions", ...storage, migrations: { ...storage.migrations, [dialect]: all.slice(0, index) }, migrate: true, ...at });
+    try {
+      // a is partner of record and billing partner of two (counted once each), b bills one; one bought directly, supported by b.
+      await before.dataSource.manager.insert(CloudSubscription, [row(0, a, a, null), row(1, a, a, null), row(2, a, b, null), row(3, null, null, b, SalesChannel.DIRECT)]);
+    } finally {
+      await before.close();
+    }
+    const after = await openDatabase({ name: "subscriptions", ...storage, migrate: true, ...at });
+    try {
+      const counts = async () =>
+        Object.fromEntries(
+          (await after.dataSource.getRepository(SubscriptionCount).find()).filter((r) => Number(r.n) !== 0).map((r) => [`${r.viewer === customer ? "?" : r.viewer === a ? "a" : r.viewer === b ? "b" : r.viewer} ${r.channel}`, Number(r.n)]),
+        );
+      expect(await counts()).toEqual({ "* CSP": 3, "* DIRECT": 1, "a CSP": 3, "b CSP": 1, "b DIRECT": 1 });
+      expect(await pendingSchemaChanges(after.dataSource)).toEqual({ up: [], down: [] });
+      await after.dataSource.manager.insert(CloudSubscription, [row(4, b, b, a)]);
+      expect(await counts()).toEqual({ "* CSP": 4, "* DIRECT": 1, "a CSP": 3, "b CSP": 2, "b DIRECT": 1 });
     } finally {
       await after.close();
     }

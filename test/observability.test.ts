@@ -248,11 +248,11 @@ describe("with tracing to memory", () => {
         expect(res.headers.get("access-control-allow-headers")).toBeNull();
       });
 
-      it("CORS: a listed origin's request gets its origin back and may read x-request-id; another origin gets no CORS header", async () => {
+      it("CORS: a listed origin's request gets its origin back and may read x-request-id, Retry-After and WWW-Authenticate; another origin gets no CORS header", async () => {
         const allowed = await post(url, { query: "{ viewer { userId } }" }, { ...bearer(operator), origin: APP });
         expect(allowed.body.data.viewer.userId).toBe("operator-user");
         expect(allowed.headers.get("access-control-allow-origin")).toBe(APP);
-        expect(allowed.headers.get("access-control-expose-headers")).toBe("x-request-id");
+        expect(allowed.headers.get("access-control-expose-headers")).toBe("x-request-id, retry-after, www-authenticate");
         expect(allowed.headers.get("vary")).toContain("Origin");
         const other = await post(url, { query: "{ viewer { userId } }" }, { ...bearer(operator), origin: "https://evil.example" });
         expect(other.headers.get("access-control-allow-origin")).toBeNull();

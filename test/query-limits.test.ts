@@ -90,7 +90,7 @@ describe.each(DIALECTS)("query limits (%s)", (dialect) => {
     await placeOrder(stack, partner, customerId);
   });
   afterAll(async () => {
-    // The figures the README quotes.
+    // Refusal round trips, printed for a look at where a slow refusal spends its time.
     console.log(`query-limit refusals (${dialect}), ms: ${JSON.stringify(timings)}`);
     await stack?.stop();
   });

@@ -5,7 +5,7 @@
  * The table below is transcribed from DOMAIN.md, not imported from the code's ROLES tables:
  * the point is to check the code against the specification. Each case builds fresh data
  * through the gateway, so that an allowed call really succeeds (not merely "is not
- * FORBIDDEN"), and a FORBIDDEN one is shown to change nothing: neither what the operator
+ * FORBIDDEN"), and a FORBIDDEN one is shown to name the roles that would do (I3) and to change nothing: neither what the operator
  * reads through the API nor any row of any subgraph.
  */
 import { randomUUID } from "node:crypto";
@@ -95,6 +95,20 @@ const ROLE_TABLE: Record<string, Partial<Record<Side, string[]>>> = {
   registerCustomerTenant: { operator: OPERATOR_ROLES, partner: NONE, customer: NONE },
   recordExternalSubscription: { operator: OPERATOR_ROLES, partner: NONE, customer: NONE },
 };
+
+/**
+ * I3: what `extensions.allowedRoles` of a FORBIDDEN case names. A caller holding none of the roles
+ * its kind of organisation may use for the mutation is refused on its roles, before any look-up:
+ * all of them. One holding such a role but refused on its side (a reseller's SALES_AGENT
+ * terminating) learns its side's roles; a side with none (a provider accepting) is refused as the
+ * wrong party, not for a role.
+ */
+function expectedAllowedRoles(mutation: string, side: Side, role: string): string[] | undefined {
+  const ofKind = [...new Set(Object.entries(ROLE_TABLE[mutation]).filter(([s]) => ORG_OF[s as Side] === ORG_OF[side]).flatMap(([, roles]) => roles ?? []))];
+  if (!ofKind.includes(role)) return ofKind.sort();
+  const ofSide = ROLE_TABLE[mutation][side] ?? [];
+  return ofSide.length ? [...ofSide].sort() : undefined;
+}
 
 // ---- one fresh scenario per case, in which the mutation can succeed ----
 
@@ -400,6 +414,8 @@ describe.each(DIALECTS)("role × operation matrix (%s)", (dialect) => {
       const after = await worldState(stack, scenario.involved);
       if (JSON.stringify(after) !== JSON.stringify(before)) shared = undefined;
       expectRefusal(res, "FORBIDDEN");
+      const allowedRoles = res.errors?.[0]?.extensions?.allowedRoles as string[] | undefined;
+      expect(allowedRoles && [...allowedRoles].sort()).toEqual(expectedAllowedRoles(mutation, side, role));
       expect(after).toEqual(before);
     });
   }

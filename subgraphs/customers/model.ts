@@ -20,7 +20,7 @@ export class BillingProfile {
   @Field({ description: "Billing contact email." }) email!: string;
   @Field({ description: "Company name as billed." }) companyName!: string;
   @Field(() => String, { nullable: true, description: "Street address." }) addressLine!: string | null;
-  @Field(() => String, { nullable: true, description: "City." }) city!: string | null;
+  @Field(() => String, { nullable: true, description: "City of the billing address." }) city!: string | null;
   @Field(() => String, { nullable: true, description: "Postal code." }) postalCode!: string | null;
 }
 
@@ -216,13 +216,13 @@ export class RegisterCustomerTenantPayload {
 export class BillingProfileInput {
   @Field({ description: "Billing contact email." }) email!: string;
   @Field(() => String, { nullable: true, description: "Street address." }) addressLine?: string | null;
-  @Field(() => String, { nullable: true, description: "City." }) city?: string | null;
+  @Field(() => String, { nullable: true, description: "City of the billing address." }) city?: string | null;
   @Field(() => String, { nullable: true, description: "Postal code." }) postalCode?: string | null;
 }
 
 @InputType({ description: "A new customer tenant created by a partner (in the partner's cloud)." })
 export class CreateCustomerInput {
-  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters, scoped to your organisation). Accepted but not yet acted on: a retry with the same key may still create a second one; only placeOrder deduplicates by key today." }) idempotencyKey?: string | null;
+  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters) of your choosing (I1): the same key with the same input returns the first result and creates nothing; the same key with another input is refused with IDEMPOTENCY_KEY_REUSED. Keys belong to your organisation and to this mutation, and are kept at least 24 hours." }) idempotencyKey?: string | null;
   @Field({ description: "Company name (1–200 characters)." }) companyName!: string;
   @Field({ description: "Default domain, e.g. adatum.onmicrosoft.com; unique." }) defaultDomain!: string;
   @Field({ description: "ISO 3166-1 alpha-2 country code; must be the partner's own (NC4)." }) country!: string;
@@ -240,7 +240,7 @@ export class CreateCustomerPayload {
 export class CreateRelationshipRequestInput {
   @Field(() => ID, { nullable: true, description: "For an indirect reseller: the active provider to record on acceptance (CR2)." })
   indirectProviderId?: string | null;
-  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters, scoped to your organisation). Accepted but not yet acted on: a retry with the same key may still create a second one; only placeOrder deduplicates by key today." }) idempotencyKey?: string | null;
+  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters) of your choosing (I1): the same key with the same input returns the first result and creates nothing; the same key with another input is refused with IDEMPOTENCY_KEY_REUSED. Keys belong to your organisation and to this mutation, and are kept at least 24 hours." }) idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: "The result of createRelationshipRequest." })
@@ -256,7 +256,7 @@ export class CustomerPartnerRelationshipPayload {
 
 @InputType({ description: "A delegated admin relationship to ask a customer for (DA1)." })
 export class CreateDelegatedAdminRelationshipInput {
-  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters, scoped to your organisation). Accepted but not yet acted on: a retry with the same key may still create a second one; only placeOrder deduplicates by key today." }) idempotencyKey?: string | null;
+  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters) of your choosing (I1): the same key with the same input returns the first result and creates nothing; the same key with another input is refused with IDEMPOTENCY_KEY_REUSED. Keys belong to your organisation and to this mutation, and are kept at least 24 hours." }) idempotencyKey?: string | null;
   @Field(() => ID, { description: "A customer the partner can see." }) customerId!: string;
   @Field({ description: "1–50 characters, unique among the partner's relationships." }) displayName!: string;
   @Field(() => [AdminRole], { description: "At least one admin role." }) roles!: AdminRole[];

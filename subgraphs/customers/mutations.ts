@@ -5,9 +5,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { recordActivity } from "../../common/activity";
-import { requireRole } from "../../common/authorization";
+import { requireRole, requireRoleOf } from "../../common/authorization";
 import { addMs, clock, DAY_MS } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
+import { idempotencyKeyArg } from "../../common/idempotency";
+import { ClaimKey, idempotentCreate } from "../../common/idempotency-record";
 import { activeResellersOf } from "../../common/partner-facts";
 import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
@@ -63,6 +65,16 @@ async function assertDomainFree(ctx: CustomersContext, defaultDomain: string) {
   }
 }
 
+function newCustomerFields(input: CreateCustomerInput) {
+  return {
+    companyName: text(input.companyName, "input.companyName", 200),
+    defaultDomain: domainName(input.defaultDomain, "input.defaultDomain"),
+    country: country(input.country, "input.country"),
+    ...validateBillingProfile(input.billingProfile),
+  };
+}
+type NewCustomerFields = ReturnType<typeof newCustomerFields>;
+
 function rethrowUnique(error: unknown, field: string, message: string): never {
   if (isUniqueViolation(error)) throw badInput(field, message);
   throw error;
@@ -106,13 +118,17 @@ export class CustomerMutations {
   })
   async createCustomer(@Arg("input", () => CreateCustomerInput, { description: "The new customer." }) input: CreateCustomerInput, @Ctx() ctx: CustomersContext) {
     requireRole(ctx.principal, "partner", ROLES.createCustomer);
-    const fields = {
-      companyName: text(input.companyName, "input.companyName", 200),
-      defaultDomain: domainName(input.defaultDomain, "input.defaultDomain"),
-      country: country(input.country, "input.country"),
-      ...validateBillingProfile(input.billingProfile),
-    };
+    const fields = newCustomerFields(input);
     const resellerId = optionalUuidArg(input.resellerId, "input.resellerId");
+    const keyed = { organisationId: ctx.principal.tid!, operation: "createCustomer", key: idempotencyKeyArg(input.idempotencyKey), input: { fields, resellerId }, what: "customer" };
+    const loadCustomer = async (id: string) => {
+      const customer = await ctx.ds.getRepository(Customer).findOneBy({ id });
+      return customer && { customer };
+    };
+    return idempotentCreate(ctx.ds, keyed, loadCustomer, (claim) => this.createCustomerOnce(ctx, fields, resellerId, claim));
+  }
+
+  private async createCustomerOnce(ctx: CustomersContext, fields: NewCustomerFields, resellerId: string | null, claim: ClaimKey) {
     const partner = await ownPartner(ctx);
     checkCloudOpen(partner.cloud);
     if (partner.country !== fields.country) throw fail("REGION_MISMATCH", "A partner creates customers of its own country only.");
@@ -133,6 +149,7 @@ export class CustomerMutations {
     try {
       const customer = await ctx.deps.db.transaction(async (em) => {
         const created = em.create(Customer, { id: randomUUID(), cloud: partner.cloud, createdAt: now, ...fields, searchText: customerSearchText(fields) });
+        await claim(em, created.id);
         await em.insert(Customer, created);
         const relationship = em.create(CustomerPartnerRelationship, {
           id: randomUUID(),
@@ -163,8 +180,17 @@ export class CustomerMutations {
     input?: CreateRelationshipRequestInput | null,
   ) {
     requireRole(ctx.principal, "partner", ROLES.createRelationshipRequest);
-    const partner = await ownPartner(ctx);
     const providerId = optionalUuidArg(input?.indirectProviderId, "input.indirectProviderId");
+    const keyed = { organisationId: ctx.principal.tid!, operation: "createRelationshipRequest", key: idempotencyKeyArg(input?.idempotencyKey), input: { providerId }, what: "relationship request" };
+    const loadRequest = async (id: string) => {
+      const request = await ctx.ds.getRepository(RelationshipRequest).findOneBy({ id });
+      return request && { request };
+    };
+    return idempotentCreate(ctx.ds, keyed, loadRequest, (claim) => this.createRelationshipRequestOnce(ctx, providerId, claim));
+  }
+
+  private async createRelationshipRequestOnce(ctx: CustomersContext, providerId: string | null, claim: ClaimKey) {
+    const partner = await ownPartner(ctx);
     if (providerId) {
       if (!isIndirectReseller(partner)) throw fail("INVALID_PARTNER_TYPE", "Only an indirect reseller names an indirect provider.");
       if (!(await activeResellers(ctx, providerId, [partner.id])).has(partner.id)) {
@@ -175,9 +201,11 @@ export class CustomerMutations {
     }
     const now = clock.now();
     const request = await ctx.deps.db.transaction(async (em) => {
+      const id = randomUUID();
+      await claim(em, id);
       const made = await em.save(
         em.create(RelationshipRequest, {
-          id: randomUUID(),
+          id,
           partnerId: partner.id,
           indirectProviderId: providerId,
           code: randomBytes(24).toString("base64url"), // 192 random bits
@@ -257,7 +285,7 @@ export class CustomerMutations {
     @Ctx() ctx: CustomersContext,
   ) {
     const viewer = ctx.principal;
-    if (!viewer.roles.includes("GLOBAL_ADMIN") || (viewer.org !== "partner" && viewer.org !== "customer")) throw forbidden();
+    requireRoleOf(viewer, { partner: ROLES.removeResellerRelationship, customer: ROLES.removeResellerRelationship });
     const customerId = uuidArg(customerIdArg, "customerId");
     const partnerId = uuidArg(partnerIdArg, "partnerId");
     // A partner removes only its own relationship; a customer only its own. Anything else does not exist for them.
@@ -300,14 +328,32 @@ export class CustomerMutations {
     if (!customer) throw notFound("Customer");
     const fields = validateDelegatedAdmin(input);
     const partnerId = ctx.principal.tid!;
+    const keyed = {
+      organisationId: partnerId,
+      operation: "createDelegatedAdminRelationship",
+      key: idempotencyKeyArg(input.idempotencyKey),
+      input: { customerId: customer.id, ...fields, roles: [...fields.roles].sort() },
+      what: "delegated admin relationship",
+    };
+    const loadDap = async (id: string) => {
+      const relationship = await ctx.ds.getRepository(DelegatedAdminRelationship).findOneBy({ id });
+      return relationship && { relationship };
+    };
+    return idempotentCreate(ctx.ds, keyed, loadDap, (claim) => this.createDelegatedAdminRelationshipOnce(ctx, customer, fields, claim));
+  }
+
+  private async createDelegatedAdminRelationshipOnce(ctx: CustomersContext, customer: Customer, fields: ReturnType<typeof validateDelegatedAdmin>, claim: ClaimKey) {
+    const partnerId = ctx.principal.tid!;
     try {
       const relationship = await ctx.deps.db.transaction(async (em) => {
         if (await em.existsBy(DelegatedAdminRelationship, { partnerId, displayName: fields.displayName })) {
           throw fail("DUPLICATE_NAME", "You already have a delegated admin relationship with this display name.");
         }
+        const id = randomUUID();
+        await claim(em, id);
         const created = await em.save(
           em.create(DelegatedAdminRelationship, {
-            id: randomUUID(),
+            id,
             partnerId,
             customerId: customer.id,
             customerName: customer.companyName,
@@ -353,9 +399,7 @@ export class CustomerMutations {
   })
   async terminateDelegatedAdminRelationship(@Arg("id", () => ID, { description: "The relationship." }) id: string, @Ctx() ctx: CustomersContext) {
     const viewer = ctx.principal;
-    const roles = viewer.org === "partner" ? ROLES.terminateDelegatedAdminRelationshipPartner : ROLES.terminateDelegatedAdminRelationshipCustomer;
-    if (viewer.org === "operator") throw forbidden();
-    requireRole(viewer, viewer.org, roles);
+    requireRoleOf(viewer, { partner: ROLES.terminateDelegatedAdminRelationshipPartner, customer: ROLES.terminateDelegatedAdminRelationshipCustomer });
     const dap = await ctx.ds.getRepository(DelegatedAdminRelationship).findOneBy({ id: uuidArg(id, "id") });
     const party = dap && (viewer.org === "partner" ? dap.partnerId === viewer.tid : dap.customerId === viewer.tid);
     if (!dap || !party) throw notFound("Delegated admin relationship");

@@ -1,5 +1,7 @@
 /** Builds the customers subgraph (schema, database, HTTP server) without listening. */
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
+import { devClockResolvers } from "../../common/dev-clock";
+import { IdempotencyRecord } from "../../common/idempotency-record";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -19,7 +21,7 @@ import {
 
 const CustomersActivityResolver = ActivityResolver("customersActivity", "customers subgraph's mutations (registerCustomerTenant, createCustomer, relationship requests, reseller relationship removal, delegated admin relationships)");
 
-export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord];
+export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord, IdempotencyRecord];
 export const CUSTOMERS_STORAGE: SubgraphStorage = { entities: CUSTOMERS_ENTITIES, migrations: CUSTOMERS_MIGRATIONS };
 
 export function buildCustomersSchema() {
@@ -48,7 +50,7 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
     acceptUrlBase: config.relationshipRequestUrl,
   };
   const { schema } = await buildCustomersSchema();
-  const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver]);
+  const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver, ...devClockResolvers(config)]);
   return createSubgraphServer({
     name: "customers",
     config,

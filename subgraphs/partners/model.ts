@@ -161,7 +161,7 @@ export class InviteResellerInput {
   @Field({ description: "The MPN ID of a partner enrolled as INDIRECT_RESELLER, in the provider's cloud and country." })
   resellerMpnId!: string;
 
-  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters, scoped to your organisation). Accepted but not yet acted on: a retry with the same key may still create a second one; only placeOrder deduplicates by key today." }) idempotencyKey?: string | null;
+  @Field(() => String, { nullable: true, description: "Optional retry key (1–100 characters) of your choosing (I1): the same key with the same input returns the first result and creates nothing; the same key with another input is refused with IDEMPOTENCY_KEY_REUSED. Keys belong to your organisation and to this mutation, and are kept at least 24 hours." }) idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: "The result of a reseller relationship mutation." })

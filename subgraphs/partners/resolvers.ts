@@ -9,6 +9,8 @@ import { isUniqueViolation } from "../../common/db";
 import { OrganizationKind, ResellerRelationshipStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { PageArgsType } from "../../common/graphql-types";
+import { idempotencyKeyArg } from "../../common/idempotency";
+import { ClaimKey, idempotentCreate } from "../../common/idempotency-record";
 import { emptyConnection, toPageRequest } from "../../common/keyset";
 import { selectsTotalCount } from "../../common/selection";
 import { uuidArg } from "../../common/validation";
@@ -158,6 +160,15 @@ export class ResellerRelationshipResolver {
     const provider = await ctx.loaders.partner.load(ctx.principal.tid!);
     if (!provider) throw forbidden("Your organisation is not an enrolled partner.");
     const mpnId = mpnIdArg(input.resellerMpnId, "input.resellerMpnId");
+    const keyed = { organisationId: ctx.principal.tid!, operation: "inviteReseller", key: idempotencyKeyArg(input.idempotencyKey), input: { mpnId }, what: "invitation" };
+    const loadInvitation = async (id: string) => {
+      const relationship = await ctx.ds.getRepository(ResellerRelationship).findOneBy({ id });
+      return relationship && { relationship };
+    };
+    return idempotentCreate(ctx.ds, keyed, loadInvitation, (claim) => this.inviteResellerOnce(ctx, provider, mpnId, claim));
+  }
+
+  private async inviteResellerOnce(ctx: PartnersContext, provider: Partner, mpnId: string, claim: ClaimKey) {
     const reseller = await ctx.ds.getRepository(Partner).findOneBy({ mpnId });
     if (!reseller) throw notFound("Partner");
     const now = clock.now();
@@ -169,9 +180,11 @@ export class ResellerRelationshipResolver {
           { providerId: reseller.id, resellerId: provider.id },
         ]);
         checkInvitation(provider, reseller, existing);
+        const id = randomUUID();
+        await claim(em, id);
         const invited = await em.save(
           em.create(ResellerRelationship, {
-            id: randomUUID(),
+            id,
             providerId: provider.id,
             resellerId: reseller.id,
             pairKey: pairKeyOf(provider.id, reseller.id),

@@ -1,5 +1,7 @@
 /** Builds the partners subgraph (schema, database, HTTP server) without listening. */
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
+import { devClockResolvers } from "../../common/dev-clock";
+import { IdempotencyRecord } from "../../common/idempotency-record";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -12,7 +14,7 @@ import { PartnerResolver, ResellerRelationshipResolver, ViewerResolver, visibleP
 
 const PartnersActivityResolver = ActivityResolver("partnersActivity", "partners subgraph's mutations (enrollPartner, inviteReseller, acceptResellerInvitation, terminateResellerRelationship)");
 
-export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord];
+export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord, IdempotencyRecord];
 export const PARTNERS_STORAGE: SubgraphStorage = { entities: PARTNERS_ENTITIES, migrations: PARTNERS_MIGRATIONS };
 
 export function buildPartnersSchema() {
@@ -36,7 +38,7 @@ export async function buildPartnersServer(options: SubgraphBuildOptions = {}): P
   const { config, db, peer } = await prepareSubgraph("partners", PARTNERS_STORAGE, options);
   const deps: PartnersDeps = { db, customers: peer("customers") };
   const { schema } = await buildPartnersSchema();
-  const internalSchema = await buildCodeFirstSchema([PartnersInternalResolver]);
+  const internalSchema = await buildCodeFirstSchema([PartnersInternalResolver, ...devClockResolvers(config)]);
   return createSubgraphServer({
     name: "partners",
     config,

@@ -2,12 +2,12 @@
 import DataLoader from "dataloader";
 import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
 import { byIdLoader } from "../../common/by-id-loader";
-import { KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
+import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../../common/partner-facts";
 import { UserPrincipal } from "../../common/identity";
-import { CloudSubscription } from "./model";
+import { CloudSubscription, EVERY_VIEWER, SubscriptionCount } from "./model";
 import type { CustomerFacts } from "./rules";
 
 /**
@@ -77,10 +77,13 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
    * one local statement instead of a network call on nearly every list.
    */
   const hasExternalSubscriptions = new DataLoader<string, boolean>(async (ids) => {
-    const rows: { customerId: string }[] = await subs()
-      .select("DISTINCT s.customerId", "customerId")
-      .where("s.customerId IN (:...ids)", { ids: [...ids] })
-      .andWhere("s.channel <> :csp", { csp: SalesChannel.CSP })
+    // From the kept counts: a few rows per customer, where the subscriptions would be all of its.
+    const rows: { customerId: string }[] = await ds
+      .getRepository(SubscriptionCount)
+      .createQueryBuilder("sc")
+      .select("DISTINCT sc.customerId", "customerId")
+      .where("sc.customerId IN (:...ids)", { ids: [...ids] })
+      .andWhere(`sc.viewer = '${EVERY_VIEWER}' AND sc.channel <> :csp AND sc.n > 0`, { csp: SalesChannel.CSP })
       .getRawMany();
     const external = new Set(rows.map((r) => r.customerId));
     return ids.map((id) => external.has(id));
@@ -112,6 +115,25 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     return customerIds.filter((_, i) => seen[i]);
   };
 
+  /**
+   * `Customer.subscriptions.totalCount` from the counts the database keeps (`SubscriptionCount`):
+   * a few rows per customer, not one per subscription. The same visibility as `restrictToVisible`:
+   * everything for the operator and the customer itself; for a partner, the subscriptions it is a
+   * party to, and with delegated admin every one bought outside the program.
+   */
+  const customerCount = (customerId: string, args: CustomerSubscriptionsArgs, tag: string, delegatedAdmin: boolean): ScalarSql => {
+    if (viewer.org === "customer" && customerId !== viewer.tid) return { sql: "0", parameters: {} };
+    const [parent, self] = [`count_customer_${tag}`, `count_viewer_${tag}`];
+    const qb = ds.getRepository(SubscriptionCount).createQueryBuilder("sc").select("COALESCE(SUM(sc.n), 0)").where(`sc.customerId = :${parent}`);
+    if (args.status) qb.andWhere("sc.status = :status");
+    if (args.channel) qb.andWhere("sc.channel = :channel");
+    if (viewer.org !== "partner") qb.andWhere(`sc.viewer = '${EVERY_VIEWER}'`);
+    else if (!delegatedAdmin) qb.andWhere(`sc.viewer = :${self}`);
+    // Delegated admin shows every subscription bought outside the program; in the program, still only its own.
+    else qb.andWhere(`((sc.viewer = :${self} AND sc.channel = :csp) OR (sc.viewer = '${EVERY_VIEWER}' AND sc.channel <> :csp))`);
+    return { sql: `(${qb.getQuery()})`, parameters: { [parent]: customerId, [self]: viewer.tid, status: args.status, channel: args.channel, csp: SalesChannel.CSP } };
+  };
+
   const customerList: KeysetList<CustomerSubscriptionsArgs, CloudSubscription> = {
     name: "Customer.subscriptions",
     entity: CloudSubscription,
@@ -125,6 +147,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
       if (args.channel) qb.andWhere("s.channel = :channel", { channel: args.channel });
       return restrictToVisible(qb, viewer, await delegatedAdminAmong([customerId]), `dap_${tag}`);
     },
+    count: async (customerId, args, tag) => customerCount(customerId, args, tag, viewer.org === "partner" && (await delegatedAdminAmong([customerId])).length > 0),
   };
 
   /**

@@ -125,6 +125,28 @@ export class CloudSubscription {
 
 export const CloudSubscriptionConnection = ConnectionType(CloudSubscription, "CloudSubscription", "subscription");
 
+/** `viewer` of the count that holds every subscription of the customer (what its own users and the operator see). */
+export const EVERY_VIEWER = "*";
+
+/**
+ * How many of a customer's subscriptions each partner is a party to, by status and channel,
+ * plus the customer's total under `viewer` = `*`: so `Customer.subscriptions.totalCount` reads
+ * a few rows, however many subscriptions the customer holds. Kept by the database itself
+ * (triggers on `subscription`, migration `SubscriptionCounts`), in the same transaction as
+ * every write to a subscription, whatever code writes it. A partner counts a subscription once
+ * when it is its partner of record, billing partner, or (bought outside the program) support
+ * partner: the rows S1 lets it see without delegated admin.
+ */
+@Entity("subscription_count")
+export class SubscriptionCount {
+  @PrimaryColumn({ type: "varchar", length: 36 }) customerId!: string;
+  /** A partner's id, or `*` for every subscription of the customer. */
+  @PrimaryColumn({ type: "varchar", length: 36 }) viewer!: string;
+  @PrimaryColumn({ type: "varchar", length: 10 }) status!: SubscriptionStatus;
+  @PrimaryColumn({ type: "varchar", length: 24 }) channel!: SalesChannel;
+  @Column({ type: "integer" }) n!: number;
+}
+
 @ObjectType({ description: "A partner's order: each line item created one subscription." })
 @Entity("purchase_order")
 @Index("purchase_order_idempotency", ["placedById", "idempotencyKey"], { unique: true })

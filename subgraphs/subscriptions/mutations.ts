@@ -7,10 +7,10 @@ import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { recordActivity } from "../../common/activity";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
-import { isUniqueViolation } from "../../common/db";
 import { activeResellersOf } from "../../common/partner-facts";
 import { SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
+import { KeyedResult, oncePerKey } from "../../common/idempotency";
 import { optionalUuidArg, text, uuidArg } from "../../common/validation";
 import type { SubscriptionsContext } from "./context";
 import {
@@ -73,12 +73,10 @@ function offerOf(ctx: SubscriptionsContext, sub: CloudSubscription): Offer {
   return offer;
 }
 
-async function existingOrder(ctx: SubscriptionsContext, placedById: string, idempotencyKey: string, fingerprint: string) {
+/** O4: the order placed earlier under this key, as oncePerKey replays it. */
+async function keyedOrder(ctx: SubscriptionsContext, placedById: string, idempotencyKey: string): Promise<KeyedResult<{ order: Order }> | null> {
   const order = await ctx.ds.getRepository(Order).findOneBy({ placedById, idempotencyKey });
-  if (order && order.requestHash !== fingerprint) {
-    throw fail("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different order.");
-  }
-  return order;
+  return order ? { requestHash: order.requestHash, result: { order } } : null;
 }
 
 @Resolver()
@@ -91,9 +89,16 @@ export class SubscriptionMutations {
     const buyerId = ctx.principal.tid!;
     const shape = validateOrderShape(input);
     const fingerprint = orderFingerprint({ ...shape, lineItems: shape.lineItems });
-    const previous = await existingOrder(ctx, buyerId, shape.idempotencyKey, fingerprint);
-    if (previous) return { order: previous };
+    return oncePerKey({
+      what: "order",
+      fingerprint,
+      find: () => keyedOrder(ctx, buyerId, shape.idempotencyKey),
+      create: () => this.createOrder(ctx, buyerId, shape, fingerprint),
+    });
+  }
 
+  /** The order's checks and its one transaction; the order row carries the key (unique per buyer). */
+  private async createOrder(ctx: SubscriptionsContext, buyerId: string, shape: ReturnType<typeof validateOrderShape>, fingerprint: string) {
     const [buyer, customer, tenantPartner, reseller] = await Promise.all([
       ctx.loaders.partnerFacts.load(buyerId),
       ctx.loaders.customerFacts.load(shape.customerId),
@@ -117,52 +122,41 @@ export class SubscriptionMutations {
     const lines = shape.lineItems.map((item, i) => checkLineItem(item, ctx.catalogue.get(item.offerId), customer.cloud, `input.lineItems.${i}`));
 
     const now = clock.now();
-    try {
-      const order = await ctx.deps.db.transaction(async (em) => {
-        const raced = await em.findOneBy(Order, { placedById: buyerId, idempotencyKey: shape.idempotencyKey });
-        if (raced) return raced;
-        const created = await em.save(
-          em.create(Order, {
+    const order = await ctx.deps.db.transaction(async (em) => {
+      const created = await em.save(
+        em.create(Order, {
+          id: randomUUID(),
+          customerId: customer.id,
+          ...parties,
+          placedById: buyerId,
+          idempotencyKey: shape.idempotencyKey,
+          requestHash: fingerprint,
+          createdAt: now,
+        }),
+      );
+      const subscriptions = await em.save(
+        lines.map((line, lineNumber) =>
+          em.create(CloudSubscription, {
             id: randomUUID(),
             customerId: customer.id,
+            ...line,
+            lineNumber,
+            status: SubscriptionStatus.ACTIVE,
+            autoRenew: true,
+            channel: SalesChannel.CSP,
             ...parties,
-            placedById: buyerId,
-            idempotencyKey: shape.idempotencyKey,
-            requestHash: fingerprint,
-            createdAt: now,
+            supportPartnerId: null,
+            orderId: created.id,
+            ...purchaseDates(now, line.termDuration),
+            version: 1,
           }),
-        );
-        const subscriptions = await em.save(
-          lines.map((line, lineNumber) =>
-            em.create(CloudSubscription, {
-              id: randomUUID(),
-              customerId: customer.id,
-              ...line,
-              lineNumber,
-              status: SubscriptionStatus.ACTIVE,
-              autoRenew: true,
-              channel: SalesChannel.CSP,
-              ...parties,
-              supportPartnerId: null,
-              orderId: created.id,
-              ...purchaseDates(now, line.termDuration),
-              version: 1,
-            }),
-          ),
-        );
-        // A replay (same key) returned above without writing: it records nothing either.
-        await recordActivity(em, ctx, "placeOrder", [created.id, customer.id, ...subscriptions.map((s) => s.id)]);
-        return created;
-      });
-      if (order.requestHash !== fingerprint) throw fail("IDEMPOTENCY_KEY_REUSED", "This idempotency key was used for a different order.");
-      return { order };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // A concurrent request with the same key won the race: answer as a retry would be answered.
-      const winner = await existingOrder(ctx, buyerId, shape.idempotencyKey, fingerprint);
-      if (!winner) throw error;
-      return { order: winner };
-    }
+        ),
+      );
+      // A replay (same key) is answered by oncePerKey without writing: it records nothing either.
+      await recordActivity(em, ctx, "placeOrder", [created.id, customer.id, ...subscriptions.map((s) => s.id)]);
+      return created;
+    });
+    return { order };
   }
 
   /** O1: a customer the buyer cannot see at all is NOT_FOUND (CV1: relationship, delegated admin, or a subscription it sees). */

@@ -3,10 +3,10 @@
  * changes it and how (S2–S6, MC3), and what an order must satisfy (O1–O3, T5, T6, NC1).
  * Pure functions over rows, other subgraphs' facts, the caller and the clock.
  */
-import { createHash } from "node:crypto";
 import { addMs, HOUR_MS } from "../../common/clock";
 import { BillingCycle, Cloud, CspProgram, SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { badInput, fail } from "../../common/errors";
+import { requestFingerprint } from "../../common/idempotency";
 import { UserPrincipal } from "../../common/identity";
 import type { PartnerFacts } from "../../common/partner-facts";
 import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/validation";
@@ -171,12 +171,11 @@ export function validateOrderShape(input: PlaceOrderInput) {
 
 /** O4: the fingerprint of an order's input, to tell a retry from a different order under the same key. */
 export function orderFingerprint(input: { customerId: string; resellerId: string | null; lineItems: LineItemLike[] }): string {
-  const canonical = JSON.stringify({
+  return requestFingerprint({
     customerId: input.customerId,
     resellerId: input.resellerId,
     lineItems: input.lineItems.map((l) => [l.offerId, l.quantity, l.billingCycle, l.termDuration, l.friendlyName ?? null]),
   });
-  return createHash("sha256").update(canonical).digest("hex");
 }
 
 /** T6, O2, NC1, O1, T5: who is billing partner and partner of record, or why the order is refused. */

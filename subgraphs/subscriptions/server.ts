@@ -1,5 +1,6 @@
 /** Builds the subscriptions subgraph (schema, database, catalogue, HTTP server) without listening. */
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
+import { devClockResolvers } from "../../common/dev-clock";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -7,7 +8,7 @@ import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
-import { Offer, Order, CloudSubscription } from "./model";
+import { Offer, Order, CloudSubscription, SubscriptionCount } from "./model";
 import { SubscriptionMutations } from "./mutations";
 import {
   CustomerSubscriptionsResolver,
@@ -19,7 +20,7 @@ import {
 
 const SubscriptionsActivityResolver = ActivityResolver("subscriptionsActivity", "subscriptions subgraph's mutations (placeOrder, subscription changes, recordExternalSubscription, hireSupportPartner)");
 
-export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, Order, ActivityRecord];
+export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, SubscriptionCount, Order, ActivityRecord];
 export const SUBSCRIPTIONS_STORAGE: SubgraphStorage = { entities: SUBSCRIPTIONS_ENTITIES, migrations: SUBSCRIPTIONS_MIGRATIONS };
 
 export function buildSubscriptionsSchema() {
@@ -36,7 +37,7 @@ export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {
   const catalogue = await loadCatalogue(db.dataSource);
   const deps: SubscriptionsDeps = { db, catalogue, partners: peer("partners"), customers: peer("customers") };
   const { schema } = await buildSubscriptionsSchema();
-  const internalSchema = await buildCodeFirstSchema([SubscriptionsInternalResolver]);
+  const internalSchema = await buildCodeFirstSchema([SubscriptionsInternalResolver, ...devClockResolvers(config)]);
   return createSubgraphServer({
     name: "subscriptions",
     config,

@@ -14,6 +14,7 @@ import { PeerDirectory, SubgraphServer, SUBGRAPH_SECRET_HEADER } from "../../com
 import { buildGateway, GatewayServer } from "../../gateway/server";
 import { perSubgraph } from "../../subgraphs/registry";
 import { SUBGRAPH_CODE } from "../../subgraphs/servers";
+import { RoundRobin, startRoundRobin } from "./round-robin";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -32,6 +33,8 @@ export interface Stack {
   subgraphUrls: PeerDirectory;
   subgraphs: Record<SubgraphName, SubgraphServer>;
   gateway: GatewayServer;
+  /** The balancer in front of each subgraph started with more than one replica (StackOptions.replicas). */
+  balancers: Partial<Record<SubgraphName, RoundRobin>>;
   /** Sends a GraphQL request through the gateway as a client would, never throwing on GraphQL errors. */
   gql<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
   /** Sends a request straight to a subgraph, with the subgraph credential unless `withSecret` is false. */
@@ -62,6 +65,12 @@ async function request(url: string, headers: Record<string, string>, query: stri
   }
 }
 
+/** Requests through a gateway that runs elsewhere (e.g. in its own process), as `Stack.gql` sends them. */
+export const gatewayClient = (gatewayUrl: string): Pick<Stack, "gql" | "gatewayUrl"> => ({
+  gatewayUrl,
+  gql: (tok, query, variables) => request(gatewayUrl, tok ? { authorization: `Bearer ${tok}` } : {}, query, variables),
+});
+
 export interface StackOptions {
   /** SQLite folder instead of in-memory databases, so a stopped subgraph can restart over its data. */
   dataDir?: string;
@@ -69,6 +78,12 @@ export interface StackOptions {
   databaseUrl?: string;
   /** Extra settings, as the environment would give them (e.g. INTERNAL_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /**
+   * Replicas per subgraph (default 1): more than one are that many servers over the same
+   * database (PostgreSQL: the same schema), behind a round-robin balancer whose URL the
+   * gateway and the other subgraphs use. `subgraphs[name]` is the first replica.
+   */
+  replicas?: Partial<Record<SubgraphName, number>>;
 }
 
 export async function startStack(dialect: Dialect = "sqlite", options: StackOptions = {}): Promise<Stack> {
@@ -86,6 +101,22 @@ export async function startStack(dialect: Dialect = "sqlite", options: StackOpti
   for (const name of SUBGRAPH_NAMES) {
     peers[name] = (await subgraphs[name].start(0)).url;
   }
+  const extraReplicas: SubgraphServer[] = [];
+  const balancers: Partial<Record<SubgraphName, RoundRobin>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const count = options.replicas?.[name] ?? 1;
+    if (count < 2) continue;
+    if (dialect === "sqlite" && !options.dataDir) throw new Error("replicas on SQLite need startStack(dialect, { dataDir }): in-memory databases are not shared");
+    const urls = [peers[name]];
+    for (let i = 1; i < count; i++) {
+      const replica = await SUBGRAPH_CODE[name].buildServer(dbOptions(name));
+      extraReplicas.push(replica);
+      urls.push((await replica.start(0)).url);
+    }
+    const balancer = await startRoundRobin(() => urls);
+    balancers[name] = balancer;
+    peers[name] = balancer.url;
+  }
   const gateway = buildGateway({ config, subgraphUrls: peers });
   const gatewayUrl = (await gateway.start(0)).url;
   return {
@@ -95,6 +126,7 @@ export async function startStack(dialect: Dialect = "sqlite", options: StackOpti
     subgraphUrls: peers,
     subgraphs,
     gateway,
+    balancers,
     gql: (tok, query, variables) => request(gatewayUrl, tok ? { authorization: `Bearer ${tok}` } : {}, query, variables),
     subgraphGql: (name, tok, query, variables, withSecret = true) =>
       request(
@@ -116,6 +148,8 @@ export async function startStack(dialect: Dialect = "sqlite", options: StackOpti
     },
     async stop() {
       await gateway.stop();
+      for (const balancer of Object.values(balancers)) await balancer.close();
+      for (const replica of extraReplicas) await replica.stop();
       for (const name of SUBGRAPH_NAMES) if (!stopped.has(name)) await subgraphs[name].stop();
       if (dialect === "postgres") {
         const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });

@@ -5,11 +5,13 @@ import { ActivityByOperation1795275082359 as SqliteActivityByOperation1795275082
 import { CustomerSearchText1796155864674 as SqliteCustomerSearchText1796155864674 } from "./sqlite/1796155864674-CustomerSearchText";
 import { RelationshipCustomerName1796157679444 as SqliteRelationshipCustomerName1796157679444 } from "./sqlite/1796157679444-RelationshipCustomerName";
 import { DelegatedAdminCustomerName1796158480951 as SqliteDelegatedAdminCustomerName1796158480951 } from "./sqlite/1796158480951-DelegatedAdminCustomerName";
+import { IdempotencyRecords1796165758720 as SqliteIdempotencyRecords1796165758720 } from "./sqlite/1796165758720-IdempotencyRecords";
 import { Initial1795271025374 as PostgresInitial1795271025374 } from "./postgres/1795271025374-Initial";
 import { ActivityByOperation1795275082359 as PostgresActivityByOperation1795275082359 } from "./postgres/1795275082359-ActivityByOperation";
 import { CustomerSearchText1796155864674 as PostgresCustomerSearchText1796155864674 } from "./postgres/1796155864674-CustomerSearchText";
 import { RelationshipCustomerName1796157679444 as PostgresRelationshipCustomerName1796157679444 } from "./postgres/1796157679444-RelationshipCustomerName";
 import { DelegatedAdminCustomerName1796158480951 as PostgresDelegatedAdminCustomerName1796158480951 } from "./postgres/1796158480951-DelegatedAdminCustomerName";
+import { IdempotencyRecords1796165758720 as PostgresIdempotencyRecords1796165758720 } from "./postgres/1796165758720-IdempotencyRecords";
 
 export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
   sqlite: [
@@ -18,6 +20,7 @@ export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
     SqliteCustomerSearchText1796155864674,
     SqliteRelationshipCustomerName1796157679444,
     SqliteDelegatedAdminCustomerName1796158480951,
+    SqliteIdempotencyRecords1796165758720,
   ],
   postgres: [
     PostgresInitial1795271025374,
@@ -25,5 +28,6 @@ export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
     PostgresCustomerSearchText1796155864674,
     PostgresRelationshipCustomerName1796157679444,
     PostgresDelegatedAdminCustomerName1796158480951,
+    PostgresIdempotencyRecords1796165758720,
   ],
 };
