@@ -1,5 +1,5 @@
 /** Role checks of DOMAIN.md's role table, shared by every subgraph's rules. */
-import { forbiddenRequest, forbiddenRole, notFound } from "./errors";
+import { forbiddenRequest, forbiddenRole } from "./errors";
 import { OrgKind, ROLES_BY_ORG, UserPrincipal } from "./identity";
 
 /**
@@ -18,15 +18,6 @@ export function requireRoleOf(principal: UserPrincipal, rolesByOrg: Partial<Reco
 
 export const hasRole = (principal: UserPrincipal, org: OrgKind, roles: readonly string[]) =>
   principal.org === org && principal.roles.some((r) => roles.includes(r));
-
-export const isOperator = (p: UserPrincipal) => p.org === "operator";
-export const partnerIdOf = (p: UserPrincipal) => (p.org === "partner" ? p.tid : undefined);
-export const customerIdOf = (p: UserPrincipal) => (p.org === "customer" ? p.tid : undefined);
-
-/** Reads need any role of the organisation; a user with none sees nothing. */
-export function requireAnyRole(principal: UserPrincipal, what: string): void {
-  if (principal.roles.length === 0) throw notFound(what);
-}
 
 /** A token with no role of its organisation is refused as a whole request (HTTP 403): any of them would do. */
 export const noRoleRefusal = (principal: UserPrincipal) =>

@@ -2,8 +2,12 @@
  * Every setting the services read from the environment, in one place, so the README's
  * configuration table and the code cannot drift apart.
  */
-export type SubgraphName = "partners" | "customers" | "subscriptions";
-export const SUBGRAPH_NAMES: readonly SubgraphName[] = ["partners", "customers", "subscriptions"];
+import fs from "node:fs";
+import path from "node:path";
+import { SUBGRAPH_NAMES, SUBGRAPH_REGISTRY, SubgraphName } from "../subgraphs/registry";
+
+export { SUBGRAPH_NAMES };
+export type { SubgraphName };
 
 /** The development signing secret. Documented in the README; refused in production. */
 export const DEV_JWT_SECRET = "csp-graph-development-secret-do-not-use-in-production";
@@ -12,9 +16,7 @@ export const DEV_SUBGRAPH_SECRET = "csp-graph-development-subgraph-secret";
 
 const DEFAULT_PORTS: Record<SubgraphName | "gateway", number> = {
   gateway: 4000,
-  partners: 4001,
-  customers: 4002,
-  subscriptions: 4003,
+  ...(Object.fromEntries(SUBGRAPH_REGISTRY.map((s) => [s.name, s.port])) as Record<SubgraphName, number>),
 };
 
 export interface Config {
@@ -33,6 +35,8 @@ export interface Config {
   host: string;
   /** pino level (LOG_LEVEL); `silent` by default under NODE_ENV=test so test output stays readable. */
   logLevel: LogLevel;
+  /** LOG_FORMAT: `json` (one object a line, for collectors) or `pretty` (one readable line, for people); unset, common/logger.ts chooses. */
+  logFormat?: LogFormat;
   /** Where OTLP/HTTP traces go; tracing is off (no provider registered) when unset. */
   otlpEndpoint?: string;
   /** Browser origins the gateway answers cross-origin (CORS_ORIGINS); `*` means any (refused in production). */
@@ -198,6 +202,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relationshipRequestUrl: env.RELATIONSHIP_REQUEST_URL || "https://partner.csp.example/customers/accept-relationship",
     host: env.HOST ?? "127.0.0.1",
     logLevel: logLevelOf(env.LOG_LEVEL, env.NODE_ENV === "test" ? "silent" : "info"),
+    logFormat: logFormatOf(env.LOG_FORMAT),
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     corsOrigins: corsOriginsOf(env.CORS_ORIGINS, production),
     corsLocalOrigins: !production,
@@ -228,6 +233,15 @@ function logLevelOf(raw: string | undefined, fallback: LogLevel): LogLevel {
   if (!raw) return fallback;
   if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
   throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${raw}").`);
+}
+
+export const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+function logFormatOf(raw: string | undefined): LogFormat | undefined {
+  if (!raw) return undefined;
+  if ((LOG_FORMATS as readonly string[]).includes(raw)) return raw as LogFormat;
+  throw new Error(`LOG_FORMAT must be one of ${LOG_FORMATS.join(", ")} (got "${raw}").`);
 }
 
 /**
@@ -279,10 +293,6 @@ export function assertProductionSafe(config: Config): void {
 
 /** The repository root (where package.json is), whether running from source or from dist/. */
 export function projectRoot(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fs = require("node:fs") as typeof import("node:fs");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const path = require("node:path") as typeof import("node:path");
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;

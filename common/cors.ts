@@ -7,7 +7,7 @@
  * needed and `*` stays a plain wildcard.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { REQUEST_ID_HEADER } from "./request-context";
+import { REQUEST_ID_HEADER } from "./wire";
 
 /** What a browser may send: the token, JSON, a request id, Apollo's CSRF-prevention headers, trace context. */
 export const CORS_ALLOWED_HEADERS = [

@@ -1,8 +1,8 @@
 /**
  * Turns a type-graphql (code-first) schema into an Apollo Federation 2 subgraph schema.
- * See STACK.md: print with directives (graphql's printSchema drops @key), prepend the
- * @link, and give buildSubgraphSchema the resolver map *with* the reference resolvers —
- * resolvers attached afterwards silently never run.
+ * Three traps of this tool pair: print with directives (graphql's printSchema drops @key),
+ * prepend the @link, and give buildSubgraphSchema the resolver map *with* the reference
+ * resolvers — resolvers attached afterwards silently never run.
  */
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";

@@ -7,8 +7,8 @@ import { context, propagation } from "@opentelemetry/api";
 import { ClientError, GraphQLClient } from "graphql-request";
 import { dependencyUnavailable } from "./errors";
 import { describeError, logger } from "./logger";
-import { currentRequest, REQUEST_ID_HEADER } from "./request-context";
-import { SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "./subgraph-server";
+import { currentRequest } from "./request-context";
+import { REQUEST_ID_HEADER, SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "./wire";
 
 /** A ClientError's own message repeats the request, variables included: keep its status and codes only. */
 const failureOf = (error: unknown) =>

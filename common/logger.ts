@@ -1,30 +1,58 @@
 /**
  * Structured JSON logs (pino), one line per event on stdout. Lines written while a request
  * is answered carry its requestId and service automatically, so one request can be
- * followed through the gateway and every subgraph it touched.
+ * followed through the gateway and every subgraph it touched. A person at a development
+ * terminal reads the same lines pretty-printed instead (see chooseLogFormat).
  *
  * Never log tokens, SQL parameters or variables: the redaction below is a safety net, not
  * permission.
  */
 import pino, { DestinationStream, Logger } from "pino";
-import { LogLevel, readConfig } from "./config";
+import { Config, LogFormat, LogLevel, readConfig } from "./config";
 import { currentRequest } from "./request-context";
 
+/**
+ * JSON, which collectors and tests parse, unless LOG_FORMAT says otherwise or a person is
+ * watching: outside production and tests, with stdout a terminal. Piped output stays JSON.
+ */
+export function chooseLogFormat(config: Pick<Config, "logFormat" | "production">, nodeEnv: string | undefined, stdoutIsTerminal: boolean): LogFormat {
+  if (config.logFormat) return config.logFormat;
+  return !config.production && nodeEnv !== "test" && stdoutIsTerminal ? "pretty" : "json";
+}
+
+/**
+ * pino-pretty's options: one line per event, request lines as
+ * `[12:00:00.000] INFO: gateway request Dashboard 200 12.3 ms ok` (the requestId stays in JSON output).
+ */
+export const PRETTY_OPTIONS = {
+  translateTime: "SYS:HH:MM:ss.l",
+  // Each line is written as soon as it is formatted, so the last ones before process.exit
+  // ("shutting down") still reach the terminal.
+  sync: true,
+  singleLine: true,
+  ignore: "pid,hostname,service,requestId,path,operation,status,durationMs,outcome",
+  messageFormat: "{if service}{service} {end}{msg}{if operation} {operation}{end}{if status} {status}{end}{if durationMs} {durationMs} ms{end}{if outcome} {outcome}{end}",
+};
+
 /** A configuration mistake elsewhere must not stop the logger: the service reports it when it reads its configuration. */
-function configuredLevel(): LogLevel {
+function configured(): { level: LogLevel; format: LogFormat } {
   try {
-    return readConfig().logLevel;
+    const config = readConfig();
+    return { level: config.logLevel, format: chooseLogFormat(config, process.env.NODE_ENV, process.stdout.isTTY === true) };
   } catch {
-    return "info";
+    return { level: "info", format: "json" };
   }
 }
+const { level, format } = configured();
 
 /** Where lines go; a test may swap the target (captureLogs) while the logger stays the same object. */
 const sink: DestinationStream & { target: DestinationStream } = {
-  // Asynchronous: lines written while a write is pending go out together in one syscall, which
-  // per-request lines under load need (bench: writev was a tenth of the gateway's CPU when
-  // synchronous). pino flushes it on exit; minLength 0 means an idle service's line is not held back.
-  target: pino.destination({ dest: 1, sync: false, minLength: 0 }),
+  // Pretty lines are formatted by pino-pretty in a worker thread (a pino transport), so a
+  // service writing JSON never loads it.
+  // JSON is written asynchronously: lines written while a write is pending go out together in one
+  // syscall, which per-request lines under load need (bench: writev was a tenth of the gateway's
+  // CPU when synchronous). pino flushes it on exit; minLength 0 means an idle service's line is not held back.
+  target: format === "pretty" ? pino.transport({ target: "pino-pretty", options: PRETTY_OPTIONS }) : pino.destination({ dest: 1, sync: false, minLength: 0 }),
   write(line: string) {
     this.target.write(line);
   },
@@ -32,7 +60,7 @@ const sink: DestinationStream & { target: DestinationStream } = {
 
 export const logger: Logger = pino(
   {
-    level: configuredLevel(),
+    level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

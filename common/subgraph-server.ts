@@ -11,9 +11,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLSchema } from "graphql";
 import { Config, readConfig, SubgraphName } from "./config";
-// common/db (typeorm) is required in prepareSubgraph, not here: the gateway imports this module
-// for its header names and has no database, so it never loads typeorm (≈8 MB RSS).
-import type { Database } from "./db";
+import { Database, openDatabase } from "./db";
 import { databaseIsUp } from "./db-status";
 import type { SubgraphStorage } from "./migrations";
 import { formatError } from "./format-error";
@@ -24,11 +22,11 @@ import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "./identity
 import { createInternalClient, InternalClient } from "./internal-client";
 import { mutationOutcomePlugin } from "./mutation-outcome";
 import { observabilityPlugin } from "./observability";
-import { REQUEST_ID_HEADER, requestIdOf } from "./request-context";
+import { requestIdOf } from "./request-context";
+import { SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "./wire";
 
-export const SUBGRAPH_SECRET_HEADER = "x-subgraph-secret";
-export const SERVICE_NAME_HEADER = "x-csp-service";
-export { REQUEST_ID_HEADER };
+// The subgraphs' servers and their tests name these headers through this module too.
+export { REQUEST_ID_HEADER, SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "./wire";
 
 export interface UserContext extends BaseContext {
   principal: UserPrincipal;
@@ -180,8 +178,6 @@ export async function prepareSubgraph(
   options: SubgraphBuildOptions,
 ): Promise<SubgraphFoundation> {
   const config = options.config ?? readConfig();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { openDatabase } = require("./db") as typeof import("./db");
   const db = await openDatabase({
     name,
     ...storage,

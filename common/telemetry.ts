@@ -30,12 +30,10 @@ export function startTelemetry(serviceName: string, options: TelemetryOptions = 
   if (provider) return true;
   const config = options.config ?? readConfig();
   if (!options.exporter && !config.otlpEndpoint) return false;
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http");
   const { Resource } = require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
   const { BatchSpanProcessor, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
   const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node") as typeof import("@opentelemetry/sdk-trace-node");
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const processor = options.exporter
     ? new SimpleSpanProcessor(options.exporter)
     : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otlpEndpoint!.replace(/\/+$/, "")}/v1/traces` }));

@@ -34,7 +34,7 @@ import type { SubgraphResponse } from "./entities-response";
 import { coalesceEntityCall } from "./entity-coalescing";
 import { observabilityPlugin } from "../common/observability";
 import { requestIdOf } from "../common/request-context";
-import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/wire";
 
 /**
  * The API has no subscription root (a bought offer is `CloudSubscription`, not `Subscription`,

@@ -9,18 +9,8 @@ import path from "node:path";
 import { composeServices } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { parse, printSchema } from "graphql";
-import { SubgraphName } from "../common/config";
-import { buildCustomersSchema } from "../subgraphs/customers/server";
-import { buildPartnersSchema } from "../subgraphs/partners/server";
-import { buildSubscriptionsSchema } from "../subgraphs/subscriptions/server";
-
-
-/** Where Apollo Router and the gateway find each subgraph unless configured otherwise. */
-const DEFAULT_URLS: Record<SubgraphName, string> = {
-  partners: "http://127.0.0.1:4001/graphql",
-  customers: "http://127.0.0.1:4002/graphql",
-  subscriptions: "http://127.0.0.1:4003/graphql",
-};
+import { SUBGRAPH_REGISTRY, SubgraphName } from "../subgraphs/registry";
+import { SUBGRAPH_CODE } from "../subgraphs/servers";
 
 export interface ComposedSchemas {
   subgraphs: Record<SubgraphName, string>;
@@ -29,16 +19,11 @@ export interface ComposedSchemas {
 }
 
 export async function composeSchemas(): Promise<ComposedSchemas> {
-  const built = {
-    partners: await buildPartnersSchema(),
-    customers: await buildCustomersSchema(),
-    subscriptions: await buildSubscriptionsSchema(),
-  };
-  const subgraphs = Object.fromEntries(
-    Object.entries(built).map(([name, b]) => [name, printSubgraphSchema(b.schema)]),
-  ) as Record<SubgraphName, string>;
+  const subgraphs = {} as Record<SubgraphName, string>;
+  for (const { name } of SUBGRAPH_REGISTRY) subgraphs[name] = printSubgraphSchema((await SUBGRAPH_CODE[name].buildSchema()).schema);
+  // The URLs are where Apollo Router and the gateway find each subgraph unless configured otherwise.
   const result = composeServices(
-    (Object.keys(subgraphs) as SubgraphName[]).map((name) => ({ name, url: DEFAULT_URLS[name], typeDefs: parse(subgraphs[name]) })),
+    SUBGRAPH_REGISTRY.map(({ name, port }) => ({ name, url: `http://127.0.0.1:${port}/graphql`, typeDefs: parse(subgraphs[name]) })),
   );
   if (result.errors?.length) {
     throw new Error(`Composition failed:\n${result.errors.map((e) => `- ${e.message}`).join("\n")}`);

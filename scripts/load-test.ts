@@ -24,10 +24,9 @@ import { logger } from "../common/logger";
 import { PeerDirectory, SubgraphServer } from "../common/subgraph-server";
 import { buildGateway } from "../gateway/server";
 import { Customer, CustomerPartnerRelationship } from "../subgraphs/customers/model";
-import { buildCustomersServer } from "../subgraphs/customers/server";
-import { buildPartnersServer } from "../subgraphs/partners/server";
 import { Order, CloudSubscription } from "../subgraphs/subscriptions/model";
-import { buildSubscriptionsServer } from "../subgraphs/subscriptions/server";
+import { perSubgraph } from "../subgraphs/registry";
+import { SUBGRAPH_CODE } from "../subgraphs/servers";
 
 interface Settings {
   durationS: number;
@@ -62,13 +61,10 @@ async function startInProcess(): Promise<Target> {
   const config = readConfig({ RATE_LIMIT_PER_MINUTE: String(1e9), ...process.env });
   const runId = `load_${randomUUID().replace(/-/g, "").slice(0, 8)}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-load-"));
-  const peers: PeerDirectory = { partners: "", customers: "", subscriptions: "" };
+  const peers: PeerDirectory = perSubgraph(() => "");
   const options = (name: SubgraphName) => ({ config, peers, dataDir, schema: config.databaseUrl ? `${runId}_${name}` : undefined });
-  const subgraphs: Record<SubgraphName, SubgraphServer> = {
-    partners: await buildPartnersServer(options("partners")),
-    customers: await buildCustomersServer(options("customers")),
-    subscriptions: await buildSubscriptionsServer(options("subscriptions")),
-  };
+  const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
+  for (const name of SUBGRAPH_NAMES) subgraphs[name] = await SUBGRAPH_CODE[name].buildServer(options(name));
   for (const name of SUBGRAPH_NAMES) peers[name] = (await subgraphs[name].start(0)).url;
   const gateway = buildGateway({ config, subgraphUrls: peers });
   const { url } = await gateway.start(0);

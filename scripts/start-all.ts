@@ -5,15 +5,15 @@
  * the gateway URL, ready-to-paste tokens, and one line containing `ready`.
  */
 import "reflect-metadata";
-import { assertProductionSafe, readConfig, SubgraphName } from "../common/config";
+import { assertProductionSafe, readConfig } from "../common/config";
 import { signDevToken } from "../common/identity";
+import { logger } from "../common/logger";
 import { stopOnSignals } from "../common/service-main";
 import { startTelemetry } from "../common/telemetry";
-import { PeerDirectory } from "../common/subgraph-server";
+import { PeerDirectory, SubgraphServer } from "../common/subgraph-server";
 import { buildGateway } from "../gateway/server";
-import { buildCustomersServer } from "../subgraphs/customers/server";
-import { buildPartnersServer } from "../subgraphs/partners/server";
-import { buildSubscriptionsServer } from "../subgraphs/subscriptions/server";
+import { perSubgraph, SUBGRAPH_NAMES, SubgraphName } from "../subgraphs/registry";
+import { SUBGRAPH_CODE } from "../subgraphs/servers";
 import { DEMO, demoClaims, isSeeded, seedDemo } from "./demo";
 
 async function main() {
@@ -21,13 +21,10 @@ async function main() {
   const config = readConfig();
   startTelemetry("csp-graph", { config });
   assertProductionSafe(config);
-  const peers: PeerDirectory = { partners: "", customers: "", subscriptions: "" };
-  const subgraphs = [
-    await buildPartnersServer({ config, peers }),
-    await buildCustomersServer({ config, peers }),
-    await buildSubscriptionsServer({ config, peers }),
-  ];
-  for (const s of subgraphs) peers[s.name as SubgraphName] = (await s.start(config.port(s.name as SubgraphName))).url;
+  const peers: PeerDirectory = perSubgraph(() => "");
+  const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
+  for (const name of SUBGRAPH_NAMES) subgraphs[name] = await SUBGRAPH_CODE[name].buildServer({ config, peers });
+  for (const name of SUBGRAPH_NAMES) peers[name] = (await subgraphs[name].start(config.port(name))).url;
   const devTokens = !config.production && !config.jwtPublicKey && !config.jwksUrl;
   const claims = demoClaims();
   const sign = (c: (typeof claims)[string]) => signDevToken(c, config.jwtSecret, "12h");
@@ -35,17 +32,27 @@ async function main() {
   const running = await gateway.start(config.port("gateway"));
   stopOnSignals(async () => {
     await gateway.stop();
-    for (const s of subgraphs) await s.stop();
+    for (const name of SUBGRAPH_NAMES) await subgraphs[name].stop();
   });
 
   let requestCode: string | undefined;
-  if (config.seed === "demo" && devTokens && !(await isSeeded(running.url, config.jwtSecret))) {
-    requestCode = (await seedDemo(running.url, config.jwtSecret)).requestCode;
-    console.log("Loaded demo data.");
+  if (config.seed === "demo" && devTokens) {
+    // The demo data's requests are start-up work, not the developer's: their request lines
+    // (a hundred on the first start) would bury the banner below. Warnings and errors still show.
+    const level = logger.level;
+    if (logger.isLevelEnabled("info")) logger.level = "warn";
+    try {
+      if (!(await isSeeded(running.url, config.jwtSecret))) {
+        requestCode = (await seedDemo(running.url, config.jwtSecret)).requestCode;
+        console.log("Loaded demo data.");
+      }
+    } finally {
+      logger.level = level;
+    }
   }
   const base = running.url.replace(/\/graphql$/, "");
   console.log(`\ncsp-graph gateway: ${running.url}  (Apollo Sandbox: open ${base}/ in a browser)`);
-  for (const s of subgraphs) console.log(`  ${s.name} subgraph: ${peers[s.name as SubgraphName]}`);
+  for (const name of SUBGRAPH_NAMES) console.log(`  ${name} subgraph: ${peers[name]}`);
   if (devTokens) {
     console.log("\nDevelopment tokens (valid 12 h; paste as  Authorization: Bearer <token>):");
     const labels: Record<string, string> = {

@@ -1,12 +1,6 @@
-/** Each subgraph's entities and migrations, for the scripts that work on all three databases (migrate, generate). */
-import type { SubgraphName } from "../common/config";
+/** Each subgraph's entities and migrations, for the scripts that work on every database (migrate, generate). */
 import type { SubgraphStorage } from "../common/migrations";
-import { CUSTOMERS_STORAGE } from "./customers/server";
-import { PARTNERS_STORAGE } from "./partners/server";
-import { SUBSCRIPTIONS_STORAGE } from "./subscriptions/server";
+import { perSubgraph, SubgraphName } from "./registry";
+import { SUBGRAPH_CODE } from "./servers";
 
-export const SUBGRAPH_STORAGE: Record<SubgraphName, SubgraphStorage> = {
-  partners: PARTNERS_STORAGE,
-  customers: CUSTOMERS_STORAGE,
-  subscriptions: SUBSCRIPTIONS_STORAGE,
-};
+export const SUBGRAPH_STORAGE: Record<SubgraphName, SubgraphStorage> = perSubgraph((name) => SUBGRAPH_CODE[name].storage);

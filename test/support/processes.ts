@@ -102,7 +102,6 @@ async function freePort(): Promise<number> {
 }
 
 /** better-sqlite3 has no bundled types; this is the little of it used here. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const BetterSqlite3 = require("better-sqlite3") as new (file: string) => { prepare(sql: string): { all(): unknown[] }; close(): void };
 
 export type ServiceName = SubgraphName | "gateway";

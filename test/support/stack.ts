@@ -12,9 +12,8 @@ import { clock } from "../../common/clock";
 import { signDevToken, TokenClaims } from "../../common/identity";
 import { PeerDirectory, SubgraphServer, SUBGRAPH_SECRET_HEADER } from "../../common/subgraph-server";
 import { buildGateway, GatewayServer } from "../../gateway/server";
-import { buildCustomersServer } from "../../subgraphs/customers/server";
-import { buildPartnersServer } from "../../subgraphs/partners/server";
-import { buildSubscriptionsServer } from "../../subgraphs/subscriptions/server";
+import { perSubgraph } from "../../subgraphs/registry";
+import { SUBGRAPH_CODE } from "../../subgraphs/servers";
 import { RoundRobin, startRoundRobin } from "./round-robin";
 
 export type Dialect = "sqlite" | "postgres";
@@ -87,24 +86,19 @@ export interface StackOptions {
   replicas?: Partial<Record<SubgraphName, number>>;
 }
 
-const BUILDERS = { partners: buildPartnersServer, customers: buildCustomersServer, subscriptions: buildSubscriptionsServer };
-
 export async function startStack(dialect: Dialect = "sqlite", options: StackOptions = {}): Promise<Stack> {
   clock.reset();
   const config = readConfig({ ...process.env, NODE_ENV: "test", DATABASE_URL: "", JWT_SECRET: "", SUBGRAPH_SECRET: "", ...options.env });
-  const peers: PeerDirectory = { partners: "", customers: "", subscriptions: "" };
+  const peers: PeerDirectory = perSubgraph(() => "");
   const runId = `t${randomUUID().replace(/-/g, "").slice(0, 10)}`;
   const dbOptions = (name: SubgraphName) =>
     dialect === "postgres"
       ? { config, peers, dataDir: ":memory:", databaseUrl: options.databaseUrl ?? process.env.TEST_DATABASE_URL, schema: `${runId}_${name}` }
       : { config, peers, dataDir: options.dataDir ?? ":memory:" };
-  const subgraphs: Record<SubgraphName, SubgraphServer> = {
-    partners: await buildPartnersServer(dbOptions("partners")),
-    customers: await buildCustomersServer(dbOptions("customers")),
-    subscriptions: await buildSubscriptionsServer(dbOptions("subscriptions")),
-  };
+  const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
+  for (const name of SUBGRAPH_NAMES) subgraphs[name] = await SUBGRAPH_CODE[name].buildServer(dbOptions(name));
   const stopped = new Set<SubgraphName>();
-  for (const name of Object.keys(subgraphs) as SubgraphName[]) {
+  for (const name of SUBGRAPH_NAMES) {
     peers[name] = (await subgraphs[name].start(0)).url;
   }
   const extraReplicas: SubgraphServer[] = [];
@@ -115,7 +109,7 @@ export async function startStack(dialect: Dialect = "sqlite", options: StackOpti
     if (dialect === "sqlite" && !options.dataDir) throw new Error("replicas on SQLite need startStack(dialect, { dataDir }): in-memory databases are not shared");
     const urls = [peers[name]];
     for (let i = 1; i < count; i++) {
-      const replica = await BUILDERS[name](dbOptions(name));
+      const replica = await SUBGRAPH_CODE[name].buildServer(dbOptions(name));
       extraReplicas.push(replica);
       urls.push((await replica.start(0)).url);
     }
@@ -141,18 +135,14 @@ export async function startStack(dialect: Dialect = "sqlite", options: StackOpti
         query,
         variables,
       ),
-    statements: () => ({
-      partners: subgraphs.partners.db.statements.count,
-      customers: subgraphs.customers.db.statements.count,
-      subscriptions: subgraphs.subscriptions.db.statements.count,
-    }),
+    statements: () => perSubgraph((name) => subgraphs[name].db.statements.count),
     async stopSubgraph(name) {
       stopped.add(name);
       await subgraphs[name].stop();
     },
     async restartSubgraph(name) {
       if (dialect === "sqlite" && !options.dataDir) throw new Error("restartSubgraph on SQLite needs startStack(dialect, { dataDir })");
-      subgraphs[name] = await BUILDERS[name](dbOptions(name));
+      subgraphs[name] = await SUBGRAPH_CODE[name].buildServer(dbOptions(name));
       await subgraphs[name].start(Number(new URL(peers[name]).port));
       stopped.delete(name);
     },
@@ -164,7 +154,7 @@ export async function startStack(dialect: Dialect = "sqlite", options: StackOpti
       if (dialect === "postgres") {
         const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
         await client.connect();
-        for (const name of Object.keys(subgraphs)) await client.query(`DROP SCHEMA IF EXISTS "${runId}_${name}" CASCADE`);
+        for (const name of SUBGRAPH_NAMES) await client.query(`DROP SCHEMA IF EXISTS "${runId}_${name}" CASCADE`);
         await client.end();
       }
       clock.reset();
