@@ -15,7 +15,7 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import { hasRole } from "../common/authorization";
 import { clock, ClockReading, readClock } from "../common/clock";
 import { Config, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { badInput, DomainError, forbidden } from "../common/errors";
+import { badInput, DEPENDENCY_RETRY_AFTER_SECONDS, DomainError, forbidden } from "../common/errors";
 import { sendJson } from "../common/http";
 import { readBody } from "../common/request-body";
 import type { TokenVerifier } from "../common/identity";
@@ -133,6 +133,11 @@ export function devClockEndpoint(options: { verify: TokenVerifier; clocks: Servi
       const code = error.code;
       if (code === "UNAUTHENTICATED") res.setHeader("www-authenticate", req.headers.authorization ? 'Bearer error="invalid_token"' : "Bearer");
       const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+      // I3: an unreachable service says when to try again, here as on every other path.
+      if (code === "DEPENDENCY_UNAVAILABLE") {
+        extensions.retryAfter = DEPENDENCY_RETRY_AFTER_SECONDS;
+        res.setHeader("retry-after", String(DEPENDENCY_RETRY_AFTER_SECONDS));
+      }
       sendJson(res, STATUS[code] ?? 400, { errors: [{ message: error.message, extensions }] });
     }
   };

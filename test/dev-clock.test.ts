@@ -189,13 +189,14 @@ describe("I5: a subgraph the gateway cannot reach", () => {
   });
   afterAll(() => stack?.stop());
 
-  it("I5: reading or moving the clock is 503 DEPENDENCY_UNAVAILABLE naming the subgraph, and no clock moves", async () => {
+  it("I5: reading or moving the clock is 503 DEPENDENCY_UNAVAILABLE naming the subgraph, with retryAfter and Retry-After (I3), and no clock moves", async () => {
     await stack.stopSubgraph("subscriptions");
     const offset = clock.offset();
     const op = await operatorToken();
     const moved = await devClock(stack.gatewayUrl, op, "POST", JSON.stringify({ advanceSeconds: 3600 }));
     expect(moved.status).toBe(503);
-    expect(moved.body.errors[0].extensions.code).toBe("DEPENDENCY_UNAVAILABLE");
+    expect(moved.body.errors[0].extensions).toMatchObject({ code: "DEPENDENCY_UNAVAILABLE", retryAfter: 5 });
+    expect(moved.headers.get("retry-after")).toBe("5");
     expect(moved.body.errors[0].message).toContain("subscriptions");
     expect(moved.body.errors[0].message).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED/);
     expect((await devClock(stack.gatewayUrl, op)).status).toBe(503);
