@@ -14,7 +14,7 @@ import { PeerDirectory } from "../common/subgraph-server";
 import { buildGateway, GatewayServer } from "../gateway/server";
 import { CREATE_CUSTOMER, customerInput } from "./support/customer-fixtures";
 import { enroll, registerCustomer } from "./support/fixtures";
-import { ensureBuilt, ServiceProcess, startServiceProcess } from "./support/service-process";
+import { ensureBuilt, Service, startService } from "./support/processes";
 import { DIALECTS, operatorToken, Stack, startStack, token } from "./support/stack";
 import { worldState } from "./support/world-state";
 
@@ -193,7 +193,7 @@ describe("I2: one budget for every gateway replica through Redis", () => {
   const BUDGET = 6;
   let stack: Stack;
   let counting: Awaited<ReturnType<typeof countingSubgraphs>>;
-  let replicas: ServiceProcess[] = [];
+  let replicas: Service[] = [];
   beforeAll(async () => {
     const entry = ensureBuilt("gateway/main.js");
     stack = await startStack("sqlite");
@@ -205,10 +205,13 @@ describe("I2: one budget for every gateway replica through Redis", () => {
       RATE_LIMIT_KEY_PREFIX: uniquePrefix(),
       ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, counting.urls[name]])),
     };
-    replicas = await Promise.all([startServiceProcess(entry, env), startServiceProcess(entry, env)]);
+    replicas = await Promise.all([startService(entry, env), startService(entry, env)]);
   }, 180_000);
   afterAll(async () => {
-    await Promise.all(replicas.map((r) => r.stop()));
+    await Promise.all(replicas.map(async (r) => {
+      if (r.child.exitCode === null) r.child.kill("SIGTERM");
+      await r.exited;
+    }));
     await counting?.close();
     await stack?.stop();
   });
@@ -216,19 +219,19 @@ describe("I2: one budget for every gateway replica through Redis", () => {
   it("I2: two gateway processes on one Redis count one budget: half on each, then both refuse, without calling a subgraph", async () => {
     const [a, b] = replicas;
     const partner = await enroll(stack);
-    expect(await statuses(a.url, partner.token, BUDGET / 2)).toEqual(ok(BUDGET / 2));
-    expect(await statuses(b.url, partner.token, BUDGET / 2)).toEqual(ok(BUDGET / 2));
+    expect(await statuses(String(a.url), partner.token, BUDGET / 2)).toEqual(ok(BUDGET / 2));
+    expect(await statuses(String(b.url), partner.token, BUDGET / 2)).toEqual(ok(BUDGET / 2));
     const callsBefore = counting.calls();
     // Each process alone has seen only half the budget: counted per process, both would answer.
-    const fromA = await post(a.url, partner.token, READ);
-    const fromB = await post(b.url, partner.token, READ);
+    const fromA = await post(String(a.url), partner.token, READ);
+    const fromB = await post(String(b.url), partner.token, READ);
     expect([fromA.status, fromB.status]).toEqual([429, 429]);
     expect([fromA.body.errors?.[0]?.extensions?.code, fromB.body.errors?.[0]?.extensions?.code]).toEqual(["RATE_LIMITED", "RATE_LIMITED"]);
     expect(Number(fromB.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(counting.calls()).toBe(callsBefore);
     // Another organisation, on either replica, is untouched.
     const other = await enroll(stack);
-    expect(await statuses(b.url, other.token, BUDGET)).toEqual(ok(BUDGET));
+    expect(await statuses(String(b.url), other.token, BUDGET)).toEqual(ok(BUDGET));
   });
 });
 
