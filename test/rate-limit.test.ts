@@ -6,14 +6,14 @@
  * refusing everything.
  */
 import { randomUUID } from "node:crypto";
-import http from "node:http";
 import net from "node:net";
-import { readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
+import { readConfig, SUBGRAPH_NAMES } from "../common/config";
 import { captureLogs } from "../common/logger";
 import { PeerDirectory } from "../common/subgraph-server";
 import { buildGateway, GatewayServer } from "../gateway/server";
 import { CREATE_CUSTOMER, customerInput } from "./support/customer-fixtures";
 import { enroll, registerCustomer } from "./support/fixtures";
+import { subgraphProxy } from "./support/http-proxy";
 import { ensureBuilt, Service, startService } from "./support/processes";
 import { DIALECTS, operatorToken, Stack, startStack, token } from "./support/stack";
 import { worldState } from "./support/world-state";
@@ -28,30 +28,14 @@ async function post(url: string, token: string, query: string, variables?: Recor
   return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: Record<string, any> }[] } };
 }
 
-/** HTTP proxies in front of the stack's subgraphs that count every call a gateway makes to them. */
+/** The shared subgraph proxies in front of the stack's subgraphs, counting every call a gateway makes to them. */
 async function countingSubgraphs(stack: Stack) {
-  let calls = 0;
-  const servers: http.Server[] = [];
-  const urls = {} as PeerDirectory;
-  for (const name of SUBGRAPH_NAMES) {
-    const target = new URL(stack.subgraphUrls[name]);
-    const server = http.createServer((req, res) => {
-      calls++;
-      const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on("error", () => res.destroy());
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-    urls[name as SubgraphName] = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/graphql`;
-  }
+  const proxies = await Promise.all(SUBGRAPH_NAMES.map((name) => subgraphProxy(stack.subgraphUrls[name])));
+  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, proxies[i].url])) as PeerDirectory;
   return {
     urls,
-    calls: () => calls,
-    close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => (s.closeAllConnections(), s.close(() => resolve()))))),
+    calls: () => proxies.reduce((n, p) => n + p.calls, 0),
+    close: () => Promise.all(proxies.map((p) => p.close())),
   };
 }
 

@@ -8,9 +8,7 @@
  * a plan, and a real gateway merging them must give the same response.
  */
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
-import { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
@@ -21,6 +19,7 @@ import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
 import { buildGateway, GatewayServer } from "../gateway/server";
 import { demoClaims, seedDemo } from "../scripts/demo";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
+import { subgraphProxy } from "./support/http-proxy";
 import { Stack, startStack } from "./support/stack";
 
 const OPERATIONS_DIR = path.join(projectRoot(), "schema", "operations");
@@ -47,35 +46,21 @@ interface Call {
   representations?: Record<string, number>;
 }
 
-/** An HTTP proxy in front of one subgraph that records every GraphQL call passing through it. */
+/** The shared subgraph proxy, recording every GraphQL call passing through it. */
 async function recordingProxy(subgraph: SubgraphName, target: string, calls: Call[]) {
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      try {
-        const json = JSON.parse(body.toString("utf8"));
-        const reps: { __typename: string }[] | undefined = json.variables?.representations;
-        calls.push({
-          subgraph,
-          document: print(parse(json.query)),
-          ...(reps ? { representations: reps.reduce<Record<string, number>>((n, r) => ({ ...n, [r.__typename]: (n[r.__typename] ?? 0) + 1 }), {}) } : {}),
-        });
-      } catch {
-        calls.push({ subgraph, document: "(not a GraphQL request)" });
-      }
-      const forward = http.request({ host: upstream.hostname, port: upstream.port, path: upstream.pathname, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+  return subgraphProxy(target, { kind: "pass" }, (body) => {
+    try {
+      const json = JSON.parse(body.toString("utf8"));
+      const reps: { __typename: string }[] | undefined = json.variables?.representations;
+      calls.push({
+        subgraph,
+        document: print(parse(json.query)),
+        ...(reps ? { representations: reps.reduce<Record<string, number>>((n, r) => ({ ...n, [r.__typename]: (n[r.__typename] ?? 0) + 1 }), {}) } : {}),
       });
-      forward.on("error", () => res.destroy());
-      forward.end(body);
-    });
+    } catch {
+      calls.push({ subgraph, document: "(not a GraphQL request)" });
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.pathname}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** @apollo/gateway as it comes, with only the headers our subgraphs require. */

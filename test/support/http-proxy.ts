@@ -1,7 +1,8 @@
 /**
  * An HTTP proxy (node:http) in front of one subgraph, for faults between the gateway and it:
  * each call delayed, or each call passed on but its answer thrown away and the connection cut
- * (the subgraph did the work; the gateway never hears of it).
+ * (the subgraph did the work; the gateway never hears of it). Also what tests observe of the
+ * calls: how many, and (`onCall`) each request body.
  */
 import http from "node:http";
 import net from "node:net";
@@ -17,7 +18,7 @@ export interface SubgraphProxy {
   close(): Promise<void>;
 }
 
-export async function subgraphProxy(target: string, mode: ProxyMode = { kind: "pass" }): Promise<SubgraphProxy> {
+export async function subgraphProxy(target: string, mode: ProxyMode = { kind: "pass" }, onCall?: (body: Buffer) => void): Promise<SubgraphProxy> {
   const to = new URL(target);
   const sockets = new Set<net.Socket>();
   const proxy: SubgraphProxy = { url: "", mode, calls: 0, close: async () => undefined };
@@ -26,6 +27,7 @@ export async function subgraphProxy(target: string, mode: ProxyMode = { kind: "p
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      onCall?.(Buffer.concat(chunks));
       const forward = () => {
         const upstream = http.request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
           const body: Buffer[] = [];
