@@ -82,7 +82,7 @@ export async function startService(entry: string, env: Record<string, string>): 
       const seen = lines.find((l) => String(l.msg ?? "").includes(text));
       if (seen) return resolve(seen);
       waiters.push({ text, resolve });
-      exited.then((code) => reject(new Error(`service exited (${code}) before logging "${text}": ${stderr.slice(0, 2000)}`)));
+      exited.then((code) => reject(new Error(`service exited (${code}) before logging "${text}": ${stderr.slice(0, 2000)} ${JSON.stringify(lines.slice(-3)).slice(0, 2000)}`)));
     });
   const ready = await logged("ready");
   return { child, url: new URL(String(ready.url)), logged, exited };
@@ -151,6 +151,15 @@ export async function startProcessStack(dialect: Dialect, env: Record<string, st
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
   }
+  try {
+    return await startOnFreePorts(dialect, env, dataDir, databaseUrl);
+  } catch {
+    // A port picked free can be taken by another test before the service binds it: once more, on other ports.
+    return startOnFreePorts(dialect, env, dataDir, databaseUrl);
+  }
+}
+
+async function startOnFreePorts(dialect: Dialect, env: Record<string, string>, dataDir: string, databaseUrl: string | undefined): Promise<ProcessStack> {
   const ports = {} as Record<ServiceName, number>;
   for (const name of Object.keys(ENTRIES) as ServiceName[]) ports[name] = await freePort();
   const common: Record<string, string> = {
@@ -165,8 +174,14 @@ export async function startProcessStack(dialect: Dialect, env: Record<string, st
     services[name] = await startService(path.join(projectRoot(), "dist", ENTRIES[name]), common);
   };
   // The subgraphs first, side by side (each opens and migrates its own database), then the gateway that composes them.
-  await Promise.all((["partners", "customers", "subscriptions"] as ServiceName[]).map(start));
-  await start("gateway");
+  try {
+    await Promise.all((["partners", "customers", "subscriptions"] as ServiceName[]).map(start));
+    await start("gateway");
+  } catch (error) {
+    for (const service of Object.values(services)) if (service.child.exitCode === null) service.child.kill("SIGKILL");
+    await Promise.all(Object.values(services).map((service) => service.exited));
+    throw error;
+  }
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}/graphql`;
   return {
     dialect,
