@@ -53,6 +53,23 @@ export interface SubgraphServer {
   db: Database;
   start(port?: number): Promise<RunningHttpService>;
   stop(): Promise<void>;
+  /** What the two GraphQL routes run, for executing the subgraph without HTTP (the benchmark's floor). */
+  inProcess: InProcessSubgraph;
+}
+
+/**
+ * The schemas and per-request contexts behind `/graphql` and `/internal/graphql`, so another
+ * server in the same process can execute this subgraph without HTTP: `npm run bench`'s floor
+ * (bench/floor-server.ts) resolves the whole graph in one process this way, each subgraph
+ * request with the token checks, loaders and SQL of a request over HTTP.
+ */
+export interface InProcessSubgraph {
+  schema: GraphQLSchema;
+  internalSchema: GraphQLSchema;
+  /** `/graphql`'s context for one request: the Authorization header verified (refused without roles), fresh loaders. */
+  userContext(authorization: string | undefined, requestId: string): Promise<UserContext>;
+  /** `/internal/graphql`'s context for one request of the subgraph named `caller`. */
+  serviceContext(caller: string, requestId: string): ServiceContext;
 }
 
 /** The subgraph's SQL statement counter (StatementCounter), as a Prometheus counter. */
@@ -101,6 +118,16 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
   });
+  const userContext = async (authorization: string | undefined, requestId: string): Promise<TUser> => {
+    try {
+      const principal = await verify(authorization);
+      if (principal.roles.length === 0) throw noRoleRefusal(principal);
+      return options.userContext(principal, requestId);
+    } catch (error) {
+      throw asGatewayReadableRefusal(error);
+    }
+  };
+  const serviceContext = (caller: string, requestId: string): TService => options.serviceContext({ kind: "service", service: caller }, requestId);
   const perimeter = (req: IncomingMessage) =>
     secretMatches(req.headers[SUBGRAPH_SECRET_HEADER], config.subgraphSecret)
       ? undefined
@@ -115,21 +142,12 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
       "/graphql": {
         apollo: publicApollo,
         guard: perimeter,
-        context: async (req) => {
-          try {
-            const principal = await verify(req.headers.authorization);
-            if (principal.roles.length === 0) throw noRoleRefusal(principal);
-            return options.userContext(principal, requestIdOf(req));
-          } catch (error) {
-            throw asGatewayReadableRefusal(error);
-          }
-        },
+        context: (req) => userContext(req.headers.authorization, requestIdOf(req)),
       },
       "/internal/graphql": {
         apollo: internalApollo,
         guard: (req) => perimeter(req) ?? (req.headers[SERVICE_NAME_HEADER] ? undefined : "Internal callers must name themselves."),
-        context: async (req) =>
-          options.serviceContext({ kind: "service", service: String(req.headers[SERVICE_NAME_HEADER]) }, requestIdOf(req)),
+        context: async (req) => serviceContext(String(req.headers[SERVICE_NAME_HEADER]), requestIdOf(req)),
       },
     },
   });
@@ -138,6 +156,7 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
   return {
     name: options.name,
     db: options.db,
+    inProcess: { schema: options.schema, internalSchema: options.internalSchema, userContext, serviceContext },
     async start(port = 0) {
       await Promise.all([publicApollo.start(), internalApollo.start()]);
       running = await listen(http, port, config.host, config.shutdownGraceMs);
@@ -162,6 +181,8 @@ export interface SubgraphBuildOptions {
   /** PostgreSQL schema (tests use a unique one per run). */
   schema?: string;
   peers?: PeerDirectory;
+  /** How this subgraph reaches another's internal facts, instead of HTTP (the benchmark's floor runs every subgraph in one process). */
+  internalClients?: (owner: SubgraphName, caller: SubgraphName) => InternalClient;
 }
 
 export interface SubgraphFoundation {
@@ -195,6 +216,6 @@ export async function prepareSubgraph(
   return {
     config,
     db,
-    peer: (other) => createInternalClient(() => peers?.[other] ?? config.subgraphUrl(other), name, config.subgraphSecret, config.internalTimeoutMs),
+    peer: (other) => options.internalClients?.(other, name) ?? createInternalClient(() => peers?.[other] ?? config.subgraphUrl(other), name, config.subgraphSecret, config.internalTimeoutMs),
   };
 }

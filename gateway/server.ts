@@ -11,7 +11,7 @@ import { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { ApolloGateway, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { ApolloGateway, GraphQLDataSource, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { context as otelContext, propagation } from "@opentelemetry/api";
 import { Config, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
 import { DomainError } from "../common/errors";
@@ -79,7 +79,7 @@ class SubgraphCallFailed extends Error {
 }
 
 /** The operation name the query planner gives each fetch. */
-const FETCH_NAME = /^\s*(query|mutation)\s+[_A-Za-z][_0-9A-Za-z]*/;
+export const FETCH_NAME = /^\s*(query|mutation)\s+[_A-Za-z][_0-9A-Za-z]*/;
 
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -153,6 +153,8 @@ export interface GatewayOptions {
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   /** A token to pre-fill in Sandbox's Authorization header (development only). */
   sandboxToken?: string;
+  /** Each subgraph's data source instead of HTTP calls to its URL: the benchmark's floor (bench/floor-server.ts) runs the subgraphs in this process. */
+  subgraphService?: (name: SubgraphName) => GraphQLDataSource<GatewayContext>;
 }
 
 export interface GatewayServer {
@@ -172,6 +174,8 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => {
+      const inProcess = options.subgraphService?.(name as SubgraphName);
+      if (inProcess) return inProcess;
       const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs, maxSockets: config.subgraphMaxSockets });
       fetchers.push(fetcher);
       return new SubgraphDataSource(name, urlOf(name), config.subgraphSecret, fetcher);
