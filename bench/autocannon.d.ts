@@ -32,7 +32,8 @@ declare module "autocannon" {
   }
   interface Result {
     duration: number;
-    requests: Histogram;
+    /** `sent`: requests written, answered or not. */
+    requests: Histogram & { sent: number };
     latency: Histogram;
     throughput: Histogram;
     errors: number;

@@ -11,7 +11,13 @@ export interface GraphQLCall {
 }
 
 export interface LoadResult {
+  /** Answered within the run. */
   requests: number;
+  /**
+   * Sent, answered or not: a run cut off at its deadline leaves requests in flight, which the
+   * services still answer (after the run) and spend CPU on.
+   */
+  sent: number;
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -52,6 +58,7 @@ export async function runLoad(url: string, next: () => GraphQLCall, connections:
   const requests = result["2xx"] + result.non2xx;
   return {
     requests,
+    sent: Math.max(requests, result.requests.sent),
     rps: requests / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -108,5 +115,5 @@ export async function runClosedLoop(url: string, next: () => GraphQLCall, client
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
   const requests = latencies.length;
-  return { requests, rps: requests / elapsedS, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1), errors: non2xx + graphqlErrors + socketErrors, graphqlErrors, non2xx, socketErrors, firstError };
+  return { requests, sent: requests + socketErrors, rps: requests / elapsedS, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1), errors: non2xx + graphqlErrors + socketErrors, graphqlErrors, non2xx, socketErrors, firstError };
 }

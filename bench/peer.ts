@@ -18,6 +18,14 @@ import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
 import { startService, ServiceProcess } from "./processes";
 
 export const HIVE_GATEWAY_VERSION = "2.15.1";
+/** Ours against Hive Gateway, per read scenario and in every round (the performance goal). */
+export const HIVE_RATIO_TARGET = 1.1;
+
+/** Ours/Hive throughput of each round (rounds interleave the two, so each pair ran under the same load). */
+export const ratiosPerRound = (ours: { rps: number }[], hive: { rps: number }[]): number[] => hive.map((h, i) => Number((ours[i].rps / h.rps).toFixed(2)));
+
+/** Did the ratio reach the target in every round (and was there a round at all)? */
+export const heldEveryRound = (ratios: number[], target = HIVE_RATIO_TARGET): boolean => ratios.length > 0 && ratios.every((r) => Number.isFinite(r) && r >= target);
 export const HIVE_ROUTER_RUNTIME_VERSION = "1.4.23";
 
 const PEER_PACKAGE = {

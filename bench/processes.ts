@@ -62,6 +62,14 @@ const CLOCK_TICKS_PER_S = 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The node arguments of `npm run start:<name>` (package.json), so the benchmark runs what users run. */
+export function startCommandOf(root: string, name: string): string[] {
+  const script: string | undefined = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts?.[`start:${name}`];
+  const [node, ...args] = script?.trim().split(/\s+/) ?? [];
+  if (node !== "node" || !args.length) throw new Error(`package.json has no "start:${name}" script of the form "node … <script>"`);
+  return args;
+}
+
 async function answers(url: string): Promise<boolean> {
   try {
     return (await fetch(url, { signal: AbortSignal.timeout(500) })).ok;

@@ -34,6 +34,12 @@ export interface BenchSettings {
    * list cost against the size of the parent (bench/skew.ts) instead of the four scenarios.
    */
   skew: boolean;
+  /** After the federated stack, the same scenarios against the floor: the whole graph in one process (bench/floor.ts). */
+  floor: boolean;
+  /** Seconds of each open-loop run at half the closed loop's throughput (bench/open-loop.ts); 0 skips them. */
+  openLoopS: number;
+  /** Also write the results to bench/results/<date>-<database>-<commit>.json, a file to commit (bench/results.ts). */
+  record: boolean;
 }
 
 const FLAGS: Record<string, { env: string; key: keyof BenchSettings; kind: "int" | "string" | "bool" }> = {
@@ -52,6 +58,9 @@ const FLAGS: Record<string, { env: string; key: keyof BenchSettings; kind: "int"
   "cpu-prof": { env: "BENCH_CPU_PROF", key: "cpuProf", kind: "string" },
   scale: { env: "BENCH_SCALE", key: "scale", kind: "int" },
   skew: { env: "BENCH_SKEW", key: "skew", kind: "bool" },
+  floor: { env: "BENCH_FLOOR", key: "floor", kind: "bool" },
+  "open-loop": { env: "BENCH_OPEN_LOOP", key: "openLoopS", kind: "int" },
+  record: { env: "BENCH_RECORD", key: "record", kind: "bool" },
 };
 
 export const DEFAULTS: BenchSettings = {
@@ -69,10 +78,13 @@ export const DEFAULTS: BenchSettings = {
   output: "bench/results/latest.json",
   scale: 1,
   skew: false,
+  floor: true,
+  openLoopS: 10,
+  record: false,
 };
 
 /** Where the skewed mode writes its JSON unless told. */
-export const SKEW_OUTPUT = "bench/results/skew-latest.json";
+export const SKEW_OUTPUT = "bench/results/latest-skew.json";
 
 export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchSettings {
   const raw: Record<string, string> = {};

@@ -19,19 +19,23 @@
  * on PostgreSQL, rows read per request (pg_stat_user_tables seq_tup_read + idx_tup_fetch, and
  * pg_stat_user_indexes idx_tup_read, deltas over a sequential pass once the backends' stats
  * are flushed). Then a 20-client closed loop on the 20 000-customer dashboard, and the ratios
- * to the baseline against the targets.
+ * to the baseline against the targets. Memory too: each process's resident set, sampled
+ * through every measured run (bench/rss-sampler.ts), and how far each shape's peak rises above
+ * the default dashboard's — a page costs memory by what it holds, not by the parent's size.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { Client } from "pg";
 import { projectRoot } from "../common/config";
 import { signDevToken } from "../common/identity";
 import type { DatasetIndex, SkewIndex } from "./dataset";
 import { callOnce, GraphQLCall, LoadResult, runClosedLoop } from "./load";
+import { PostgresBackends } from "./postgres-backends";
 import { cpuMsOf, ServiceProcess } from "./processes";
+import { provenance, writeResults } from "./results";
+import { sampleRss, RSS_SAMPLE_INTERVAL_MS } from "./rss-sampler";
 import { buildScenarios, DASHBOARD, DASHBOARD_CUSTOMER } from "./scenarios";
 import type { BenchSettings } from "./settings";
+import { printTable } from "./table";
 
 /** The dashboard read backward: its last page, or the page before a cursor. */
 export const DASHBOARD_BACKWARD = `query PartnerDashboardBackward($partnerId: ID!, $customers: Int = 50, $before: String, $subscriptions: Int = 10) {
@@ -162,74 +166,6 @@ async function buildShapes(index: DatasetIndex, skew: SkewIndex, jwtSecret: stri
   ];
 }
 
-/**
- * CPU of the PostgreSQL client backends serving one database: their pids from
- * pg_stat_activity (polled, so backends that come and go during a run are counted up to
- * their last poll), CPU from /proc/<pid>/stat (the server runs on this machine).
- */
-class PostgresBackends {
-  private timer?: NodeJS.Timeout;
-  private polling = false;
-  private base = new Map<number, number>();
-  private last = new Map<number, number>();
-  private constructor(private readonly client: Client) {}
-  static async connect(url: string) {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    return new PostgresBackends(client);
-  }
-  private async pids(): Promise<number[]> {
-    const { rows } = await this.client.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
-    return rows.map((r) => Number(r.pid));
-  }
-  private async poll() {
-    if (this.polling) return;
-    this.polling = true;
-    try {
-      for (const pid of await this.pids()) {
-        const ms = cpuMsOf(pid);
-        if (ms === undefined) continue;
-        if (!this.base.has(pid)) this.base.set(pid, 0); // born during the window: all its CPU is the window's
-        this.last.set(pid, ms);
-      }
-    } finally {
-      this.polling = false;
-    }
-  }
-  async start() {
-    this.base = new Map();
-    this.last = new Map();
-    for (const pid of await this.pids()) {
-      const ms = cpuMsOf(pid);
-      if (ms !== undefined) this.base.set(pid, ms), this.last.set(pid, ms);
-    }
-    this.timer = setInterval(() => void this.poll().catch(() => undefined), 200);
-  }
-  /** CPU ms the backends spent since `start`. */
-  async stop(): Promise<number> {
-    clearInterval(this.timer);
-    while (this.polling) await sleep(5);
-    await this.poll();
-    let total = 0;
-    for (const [pid, ms] of this.last) total += ms - (this.base.get(pid) ?? 0);
-    return total;
-  }
-  /** Rows read so far in the database, per subgraph schema: heap rows (sequential + fetched by index) and index entries. */
-  async rowsRead(): Promise<Record<string, { heap: number; index: number }>> {
-    await this.client.query("SELECT pg_stat_clear_snapshot()");
-    const tables = await this.client.query("SELECT schemaname, sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::bigint AS heap FROM pg_stat_user_tables GROUP BY schemaname");
-    const indexes = await this.client.query("SELECT schemaname, sum(coalesce(idx_tup_read, 0))::bigint AS index FROM pg_stat_user_indexes GROUP BY schemaname");
-    const out: Record<string, { heap: number; index: number }> = {};
-    for (const r of tables.rows) out[r.schemaname] = { heap: Number(r.heap), index: 0 };
-    for (const r of indexes.rows) (out[r.schemaname] ??= { heap: 0, index: 0 }).index = Number(r.index);
-    return out;
-  }
-  async close() {
-    clearInterval(this.timer);
-    await this.client.end();
-  }
-}
-
 /** A backend flushes its table statistics at most once a second, and when idle within 10 s (PGSTAT_IDLE_INTERVAL). */
 const STATS_FLUSH_WAIT_MS = 11_500;
 /**
@@ -240,6 +176,8 @@ const STATS_FLUSH_WAIT_MS = 11_500;
 const SKEW_CLIENTS = 4;
 /** Requests in each shape's sequential pass for rows read. */
 const ROWS_PASS_REQUESTS = 10;
+/** How far a skewed shape's peak resident set may rise above the default dashboard's, per process (MB). */
+const RSS_RISE_TARGET_MB = 50;
 
 export interface SkewContext {
   settings: BenchSettings;
@@ -257,6 +195,8 @@ interface SkewRun extends LoadResult {
   round: number;
   sqlPerRequest: number;
   cpuMsPerRequest: Record<string, number>;
+  /** Each process's highest resident set during the run (MB). */
+  peakRssMb: Record<string, number>;
 }
 
 export async function runSkew(ctx: SkewContext) {
@@ -335,7 +275,9 @@ export async function runSkew(ctx: SkewContext) {
       const sqlBefore = await ctx.sqlStatements();
       const cpuBefore = cpuNow();
       await pg?.start();
+      const rss = sampleRss(ctx.processes);
       const result = await runClosedLoop(ctx.gatewayUrl, shape.next, connections, seconds);
+      const peakRssMb = rss.stop();
       const pgMs = pg ? await pg.stop() : undefined;
       const cpuAfter = cpuNow();
       const sqlAfter = await ctx.sqlStatements();
@@ -343,7 +285,7 @@ export async function runSkew(ctx: SkewContext) {
       const cpuMsPerRequest: Record<string, number> = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, per(cpuAfter[k] - cpuBefore[k])]));
       if (pgMs !== undefined) cpuMsPerRequest.postgres = per(pgMs);
       cpuMsPerRequest.stack = round2(Object.values(cpuMsPerRequest).reduce((a, b) => a + b, 0));
-      return { ...result, round, sqlPerRequest: result.requests ? round1((sqlAfter - sqlBefore) / result.requests) : NaN, cpuMsPerRequest };
+      return { ...result, round, sqlPerRequest: result.requests ? round1((sqlAfter - sqlBefore) / result.requests) : NaN, cpuMsPerRequest, peakRssMb };
     };
     console.log(`Warm-up: ${settings.warmupS} s per shape; then ${settings.rounds} interleaved rounds of ${settings.durationS} s at ${SKEW_CLIENTS} clients`);
     if (settings.warmupS > 0) for (const shape of measured) await measure(shape, settings.warmupS, 0);
@@ -377,6 +319,7 @@ export async function runSkew(ctx: SkewContext) {
           p99Ms: median(list.map((m) => m.p99Ms)),
           sqlPerRequest: median(list.map((m) => m.sqlPerRequest)),
           cpuMsPerRequest: Object.fromEntries(processNames.map((k) => [k, round2(median(list.map((m) => m.cpuMsPerRequest[k])))])),
+          peakRssMb: Object.fromEntries(ctx.processes.map((p) => [p.name, round1(median(list.map((m) => m.peakRssMb[p.name])))])),
           rowsPerRequest: rows[s.name] ?? null,
           rounds: list,
         }];
@@ -387,31 +330,36 @@ export async function runSkew(ctx: SkewContext) {
     // A page costs what it holds: the same ratio per row the answer shows (customers and subscriptions on the page).
     const perRowShown = (name: ShapeName) => summary[name].cpuMsPerRequest.stack / Math.max(1, single[name].rowsShown);
     const ratiosPerRow = Object.fromEntries(shapes.map((s) => [s.name, round2(perRowShown(s.name) / perRowShown("default"))]));
+    // Memory: the median over rounds of each run's peak resident set, against the default dashboard's, per process.
+    const rssRiseMb = Object.fromEntries(
+      shapes.map((s) => [s.name, Object.fromEntries(ctx.processes.map((p) => [p.name, round1(summary[s.name].peakRssMb[p.name] - summary.default.peakRssMb[p.name])]))]),
+    );
+    const rssWithin = (name: ShapeName) => summary[name].requests > 0 && Object.values(rssRiseMb[name]).every((mb) => Number.isFinite(mb) && mb <= RSS_RISE_TARGET_MB);
     const within = (name: ShapeName) => single[name].ok && summary[name].errors === 0 && ratios[name] <= 1.5;
     const targets: Record<string, boolean> = {
       ...Object.fromEntries(shapes.filter((s) => s.target).map((s) => [`${s.name}CpuWithin1.5x`, within(s.name)])),
+      [`rssRiseWithin${RSS_RISE_TARGET_MB}MB`]: summary.default.requests > 0 && shapes.filter((s) => s.target).every((s) => rssWithin(s.name)),
       delegatedAdminOthersListCorrect: single.delegatedAdminOthersList.ok,
       zeroErrorsAt20Clients: !!closedLoop && closedLoop.errors === 0,
     };
 
     const results = {
-      when: new Date().toISOString(),
-      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      ...provenance(projectRoot()),
       settings: { ...settings, databaseUrl: settings.databaseUrl ? "(given)" : undefined, database, clientsPerRound: SKEW_CLIENTS },
       dataset: { writeMs: Math.round(ctx.datasetMs), counts: index.counts, skew: { ...skew, supportPartner: { ...skew.supportPartner, visibleToDelegatedAdminPartner: skew.supportPartner.visibleToDelegatedAdminPartner.length } } },
       measuredHow: {
         cpu: "per process, /proc/<pid>/stat utime+stime deltas over each run, divided by the requests answered" + (pg ? "; PostgreSQL: client backends of the bench database (pg_stat_activity, polled every 200 ms during the run), /proc/<pid>/stat of each" : ""),
+        memory: `each process's resident set (/proc/<pid>/status VmRSS) sampled every ${RSS_SAMPLE_INTERVAL_MS} ms through each measured run; a shape's rise is the median over rounds of its runs' peaks minus the default dashboard's`,
         rows: pg ? `pg_stat_user_tables seq_tup_read + idx_tup_fetch ("heap") and pg_stat_user_indexes idx_tup_read ("index"), deltas over ${ROWS_PASS_REQUESTS} sequential requests, ${STATS_FLUSH_WAIT_MS / 1000} s pauses for the backends to flush` : "not measured on SQLite",
       },
       shapes: summary,
       ratioToDefault: ratios,
       ratioToDefaultPerRowShown: ratiosPerRow,
+      rssRiseMbVsDefault: rssRiseMb,
       closedLoop,
       targets,
     };
-    const output = path.resolve(projectRoot(), settings.output);
-    fs.mkdirSync(path.dirname(output), { recursive: true });
-    fs.writeFileSync(output, JSON.stringify(results, null, 2) + "\n");
+    const written = writeResults(projectRoot(), settings.output, results, { record: settings.record, database, kind: "skew" });
 
     console.log(`\ncsp-graph skewed-data benchmark — ${database}, ${results.machine.cores} cores, ${SKEW_CLIENTS} clients, ${settings.rounds} × ${settings.durationS} s per shape; medians over rounds; CPU ms per request`);
     const header = ["shape", "answer", "single ms", "req/s", "p99 ms", "errors", "SQL/req", ...processNames.map((n) => `${n} ms`), "rows/req (heap+index)", "rows shown", "×default", "×default per row shown"];
@@ -425,14 +373,14 @@ export async function runSkew(ctx: SkewContext) {
         r ? `${r.heap}+${r.index}` : pg ? "-" : "not measured", String(m.single.rowsShown), m.requests ? `${ratios[s.name]}×` : "-", m.requests ? `${ratiosPerRow[s.name]}×` : "-",
       ]);
     }
-    const widths = header.map((_, c) => Math.max(...table.map((row) => row[c].length)));
-    for (const [i, row] of table.entries()) {
-      console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
-      if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
-    }
+    printTable(table);
     for (const s of shapes) if (!single[s.name].ok) console.log(`${s.name}: ${single[s.name].problem}`);
+    console.log(`\nPeak resident set during the runs (median over rounds), MB, and its rise above the default dashboard's (target ≤ ${RSS_RISE_TARGET_MB} MB on the target shapes):`);
+    const memoryHeader = ["shape", ...ctx.processes.map((p) => `${p.name} MB`), ...ctx.processes.map((p) => `${p.name} rise`)];
+    const memoryTable = [memoryHeader, ...shapes.filter((s) => summary[s.name].requests > 0).map((s) => [s.name, ...ctx.processes.map((p) => String(summary[s.name].peakRssMb[p.name])), ...ctx.processes.map((p) => `${rssRiseMb[s.name][p.name] >= 0 ? "+" : ""}${rssRiseMb[s.name][p.name]}`)])];
+    printTable(memoryTable);
     console.log(`\nTargets: ${Object.entries(targets).map(([k, v]) => `${k} ${v ? "PASS" : "FAIL"}`).join(", ")}`);
-    console.log(`Results: ${path.relative(process.cwd(), output)}`);
+    console.log(`Results: ${written.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
     return results;
   } finally {
     await pg?.close();
