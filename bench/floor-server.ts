@@ -40,7 +40,12 @@ class DocumentCache {
   get(source: string, parsed?: DocumentNode) {
     let entry = this.documents.get(source);
     if (!entry) {
-      const document = parsed ?? parse(source);
+      let document: DocumentNode;
+      try {
+        document = parsed ?? parse(source);
+      } catch (error) {
+        return { document: undefined, errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
+      }
       entry = { document, errors: validate(this.schema, document) };
       if (this.documents.size >= 1_000) this.documents.delete(this.documents.keys().next().value!);
       this.documents.set(source, entry);
@@ -49,12 +54,21 @@ class DocumentCache {
   }
 }
 
+/**
+ * A call over HTTP answers in a later turn of the event loop at the earliest, and batching
+ * depends on turns (the gateway's coalescing of a plan's calls, gateway/entity-coalescing.ts,
+ * and the subgraphs' DataLoaders): executed at once (SQLite answers synchronously), a call
+ * could finish before a parallel call's batch is sent and its follow-up join that batch,
+ * making fewer calls and SQL statements than the federated stack makes for the same plan.
+ */
+const aTurnLater = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Errors as the subgraph's server would send them (common/format-error.ts masks the unexpected). */
 const formatted = (errors: readonly GraphQLError[] | undefined) => errors?.map((error) => formatError(error.toJSON(), error));
 
 async function run(schema: GraphQLSchema, cache: DocumentCache, source: string, parsed: DocumentNode | undefined, variables: Record<string, unknown> | undefined, operationName: string | undefined, contextValue: unknown): Promise<ExecutionResult> {
   const { document, errors } = cache.get(source, parsed);
-  if (errors.length) return { errors };
+  if (errors.length || !document) return { errors };
   return execute({ schema, document, variableValues: variables, operationName, contextValue });
 }
 
@@ -82,12 +96,7 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
     const context = options.context as Partial<GatewayContext> | undefined;
     const requestId = context?.requestId ?? randomUUID();
     const document = "document" in options ? options.document : undefined;
-    // A call over HTTP answers in a later turn of the event loop at the earliest, and the
-    // gateway's coalescing of a plan's calls (gateway/entity-coalescing.ts) depends on turns:
-    // executed at once (SQLite answers synchronously), a call could finish before a parallel
-    // call's batch is sent and its follow-up call join that batch, making fewer subgraph calls
-    // (and SQL statements) than the federated stack makes for the same plan.
-    await new Promise((resolve) => setImmediate(resolve));
+    await aTurnLater();
     return runInRequest({ requestId, service: this.name }, async () => {
       try {
         const contextValue = await this.subgraph.userContext(context?.authorization, requestId);
@@ -110,6 +119,7 @@ function inProcessInternalClient(owner: SubgraphName, caller: SubgraphName, subg
       const subgraph = subgraphs[owner];
       if (!subgraph) throw dependencyUnavailable(what);
       cache ??= new DocumentCache(subgraph.internalSchema);
+      await aTurnLater();
       const requestId = currentRequest()?.requestId ?? randomUUID();
       const result = await runInRequest({ requestId, service: owner }, () =>
         run(subgraph.internalSchema, cache!, document, undefined, variables, undefined, subgraph.serviceContext(caller, requestId)),
