@@ -33,7 +33,7 @@ import {
   RelationshipRequest,
   RelationshipRequestPayload,
 } from "./model";
-import { visibleCustomer } from "./resolvers";
+import { visibleCustomer } from "./references";
 import {
   checkCloudOpen,
   checkDisplayNameFree,

@@ -27,7 +27,7 @@ import {
   CloudSubscriptionPayload,
   UpdateSubscriptionInput,
 } from "./model";
-import { visibleSubscription } from "./resolvers";
+import { visibleSubscription } from "./references";
 import {
   checkBuyerSeesCustomer,
   checkLineItem,
