@@ -299,6 +299,8 @@ export class SubscriptionMutations {
     try {
       const [{ facts, claim }, partnerFacts] = await Promise.all([customerClaim, ctx.loaders.partnerFacts.load(partner)]);
       const supportPartnerId = decideSupportPartner({ partnerId: partner, partner: partnerFacts, customer: facts });
+      // MC2: naming the current support partner again (its relationship still holds) changes and records nothing.
+      if (supportPartnerId === sub.supportPartnerId) return { subscription: sub };
       return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId }, () => assertWithinLease(claim, "The customer's relationship")) };
     } finally {
       const claimed = await customerClaim.catch(() => null);
