@@ -10,7 +10,7 @@
  * R2: a mutation's root call that failed says whether its change may have happened
  * (`extensions.outcome`): NOT_APPLIED only when the call surely never reached the subgraph.
  *
- * Interface, in two places of a subgraph's data source stack (gateway/server.ts):
+ * Interface, in two places of a subgraph's data source stack (gateway/subgraph-data-source.ts):
  * - `failureOfCall(subgraph, error, status, requestId)`: what the transport's failure
  *   becomes, for the data source's `didEncounterError` to throw. A subgraph's own 401/403
  *   stays UNAUTHENTICATED/FORBIDDEN (without the subgraph's URL); anything else is logged once
