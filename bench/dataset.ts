@@ -33,14 +33,13 @@ import {
 } from "../common/enums";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "../subgraphs/customers/model";
 import { customerSearchText } from "../subgraphs/customers/search";
-import { CUSTOMERS_STORAGE } from "../subgraphs/customers/server";
 import { Partner, ResellerRelationship } from "../subgraphs/partners/model";
 import { pairKeyOf } from "../subgraphs/partners/rules";
-import { PARTNERS_STORAGE } from "../subgraphs/partners/server";
 import { OFFERS, seedCatalogue } from "../subgraphs/subscriptions/catalogue";
 import { Order, CloudSubscription } from "../subgraphs/subscriptions/model";
 import { purchaseDates } from "../subgraphs/subscriptions/rules";
-import { SUBSCRIPTIONS_STORAGE } from "../subgraphs/subscriptions/server";
+import { SUBGRAPH_NAMES, SubgraphName } from "../subgraphs/registry";
+import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 
 export interface DatasetSize {
   partners: number;
@@ -129,9 +128,15 @@ const PARAMETERS_PER_INSERT = 20_000;
 /** Rows buffered for a table before they are written. */
 const BATCH_ROWS = 2_000;
 
-async function open(name: "partners" | "customers" | "subscriptions", where: Where): Promise<Database> {
-  const storage = { partners: PARTNERS_STORAGE, customers: CUSTOMERS_STORAGE, subscriptions: SUBSCRIPTIONS_STORAGE }[name];
-  return openDatabase({ name, ...storage, migrate: true, dataDir: where.dataDir, databaseUrl: where.databaseUrl });
+/** Every registered subgraph's database, migrated: one the dataset writes nothing into still has its tables when its service starts. */
+async function openAll(where: Where): Promise<Record<SubgraphName, Database>> {
+  const databases = {} as Record<SubgraphName, Database>;
+  await Promise.all(
+    SUBGRAPH_NAMES.map(async (name) => {
+      databases[name] = await openDatabase({ name, ...SUBGRAPH_STORAGE[name], migrate: true, dataDir: where.dataDir, databaseUrl: where.databaseUrl });
+    }),
+  );
+  return databases;
 }
 
 /** One transaction held open while the generator streams into it; `finish` commits (or, given an error, rolls back). */
@@ -191,7 +196,9 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   const ago = (maxDays: number) => new Date(now.getTime() - Math.floor(random() * maxDays * DAY_MS));
 
-  const [partnersDb, customersDb, subscriptionsDb] = await Promise.all([open("partners", where), open("customers", where), open("subscriptions", where)]);
+  const databases = await openAll(where);
+  // The subgraphs whose tables the dataset fills.
+  const { partners: partnersDb, customers: customersDb, subscriptions: subscriptionsDb } = databases;
   await seedCatalogue(subscriptionsDb.dataSource);
   const held: { em: EntityManager; finish(error?: unknown): Promise<void> }[] = [];
   let failure: unknown;
@@ -447,7 +454,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
     // Measured as a database in service is: with planner statistics and a visibility map (what
     // lets PostgreSQL count from an index alone). Autovacuum vacuums and analyses a table within
     // a minute or so of a bulk load (SQLite's statistics come on open, common/db.ts).
-    await Promise.all([partnersDb, customersDb, subscriptionsDb].filter((db) => db.dialect === "postgres").map((db) => db.dataSource.query("VACUUM (ANALYZE)")));
+    await Promise.all(Object.values(databases).filter((db) => db.dialect === "postgres").map((db) => db.dataSource.query("VACUUM (ANALYZE)")));
 
     return {
       providers: providers.map((p) => ({ id: p, customers: customersPerProvider.get(p) ?? 0 })),
@@ -468,6 +475,6 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
     throw error;
   } finally {
     for (const tx of held) await tx.finish(failure ?? new Error("dataset not finished")).catch(() => undefined);
-    await Promise.all([partnersDb.close(), customersDb.close(), subscriptionsDb.close()]);
+    await Promise.all(Object.values(databases).map((db) => db.close()));
   }
 }

@@ -1,10 +1,11 @@
 /**
  * The floor of `npm run bench`: the same graph resolved in one process. The gateway of
- * gateway/server.ts (its front, token check, limits, query planner, entity coalescing and
- * de-duplication) with every registered subgraph built in this process and executed in it,
- * no HTTP between them: each subgraph call runs the subgraph's schema with a context built as
- * its server builds one per HTTP request (token verified again, fresh loaders), so the same
- * resolvers, loaders and SQL run on the same database. A subgraph's calls for another's
+ * gateway/server.ts (its front, token check, limits, query planner, and the layers of every
+ * subgraph call: failed calls answered per part, entity coalescing and de-duplication) with
+ * every registered subgraph built in this process and executed in it, no HTTP between them:
+ * each subgraph call runs the subgraph's schema with a context built as its server builds one
+ * per HTTP request (token verified again, fresh loaders), so the same resolvers, loaders and
+ * SQL run on the same database. A subgraph's calls for another's
  * internal facts are executed in-process too. What the federated stack costs above this is
  * what federation costs: processes, HTTP, JSON and the subgraphs' request pipelines.
  *
@@ -23,10 +24,8 @@ import type { InternalClient } from "../common/internal-client";
 import { describeError, logger } from "../common/logger";
 import { currentRequest, runInRequest } from "../common/request-context";
 import type { InProcessSubgraph, SubgraphBuildOptions, SubgraphServer } from "../common/subgraph-server";
-import { coalesceEntityCall } from "../gateway/entity-coalescing";
-import { dedupeRepresentations, expandEntitiesResponse } from "../gateway/entity-dedupe";
 import type { SubgraphResponse } from "../gateway/entities-response";
-import { buildGateway, FETCH_NAME, GatewayContext } from "../gateway/server";
+import { buildGateway, GatewayContext } from "../gateway/server";
 import { SubgraphName, SUBGRAPH_NAMES } from "../subgraphs/registry";
 import { SUBGRAPH_CODE } from "../subgraphs/servers";
 
@@ -72,8 +71,12 @@ async function run(schema: GraphQLSchema, cache: DocumentCache, source: string, 
   return execute({ schema, document, variableValues: variables, operationName, contextValue });
 }
 
-/** One subgraph behind the planner: `/graphql` of that subgraph, executed here. */
-class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
+/**
+ * The call to one subgraph, executed here: what its `/graphql` would answer. The gateway
+ * wraps it in the layers every subgraph call has (gateway/subgraph-data-source.ts: failed
+ * calls answered per part, coalescing, de-duplication), as it wraps its HTTP call.
+ */
+class InProcessCall implements GraphQLDataSource<GatewayContext> {
   private readonly cache: DocumentCache;
   constructor(
     private readonly name: SubgraphName,
@@ -81,16 +84,8 @@ class InProcessDataSource implements GraphQLDataSource<GatewayContext> {
   ) {
     this.cache = new DocumentCache(subgraph.schema);
   }
-  /** `_entities` calls go as the gateway's HTTP data source sends them: coalesced per request and document, each entity once. */
-  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
-    const { representations, ...others } = options.request.variables ?? {};
-    if (!Array.isArray(representations) || !options.context) return this.call(options, options.request.variables);
-    const key = `${options.request.query?.replace(FETCH_NAME, "$1")}\n${JSON.stringify(others)}`;
-    return coalesceEntityCall(options.context, key, [...representations], async (all) => {
-      const deduped = dedupeRepresentations(all);
-      const response = await this.call(options, { ...options.request.variables, representations: deduped?.unique ?? all });
-      return deduped ? expandEntitiesResponse(response, deduped) : response;
-    });
+  process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    return this.call(options, options.request.variables);
   }
   private async call(options: GraphQLDataSourceProcessOptions<GatewayContext>, variables: Record<string, unknown> | undefined): Promise<SubgraphResponse> {
     const context = options.context as Partial<GatewayContext> | undefined;
@@ -148,7 +143,7 @@ export async function buildFloorServer(config: Config, options: Omit<SubgraphBui
     servers[name] = await SUBGRAPH_CODE[name].buildServer({ ...options, config, internalClients: (owner, caller) => inProcessInternalClient(owner, caller, subgraphs) });
     subgraphs[name] = servers[name].inProcess;
   }
-  const gateway = buildGateway({ config, subgraphService: (name) => new InProcessDataSource(name, subgraphs[name]!) });
+  const gateway = buildGateway({ config, subgraphCall: (name) => new InProcessCall(name, subgraphs[name]!) });
   return {
     statements: () => Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, servers[name].db.statements.count])) as Record<SubgraphName, number>,
     start: (port = 0) => gateway.start(port),

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: generates a dataset into a fresh database, starts the stack as users run
- * it (three subgraphs and the gateway, each its own process, NODE_ENV=production with
+ * it (every subgraph of subgraphs/registry.ts and the gateway, each its own process, NODE_ENV=production with
  * secrets of its own), and measures the four scenarios of the performance targets — through our gateway
  * and, for the reads, through Hive Gateway on the same subgraphs, interleaved round by
  * round; then latency at half the throughput found, in an open loop (bench/open-loop.ts), and
@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
 import { projectRoot, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
+import { perSubgraph } from "../subgraphs/registry";
 import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
 import { generateDataset } from "./dataset";
 import { checkFloorAnswers, compareToFloor, Floor, FLOOR_RATIO_TARGET, floorTableRows, logRun, measureFloor, startFloor } from "./floor";
@@ -73,7 +74,12 @@ async function main(settings: BenchSettings) {
   const benchStarted = Date.now();
   const root = projectRoot();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-bench-"));
-  const ports = { gateway: settings.portBase, partners: settings.portBase + 1, customers: settings.portBase + 2, subscriptions: settings.portBase + 3, hive: settings.portBase + 4 };
+  // The gateway, each subgraph in registry order, then the peer gateway (bench/settings.ts).
+  const ports = {
+    gateway: settings.portBase,
+    ...perSubgraph((name) => settings.portBase + 1 + SUBGRAPH_NAMES.indexOf(name)),
+    hive: settings.portBase + 1 + SUBGRAPH_NAMES.length,
+  };
   const postgres = settings.databaseUrl ? await freshPostgres(settings.databaseUrl) : undefined;
   const where = { dataDir: path.join(workDir, "data"), databaseUrl: postgres?.url };
   const processes: ServiceProcess[] = [];
@@ -104,11 +110,11 @@ async function main(settings: BenchSettings) {
       LOG_LEVEL: settings.logLevel,
       HOST: "127.0.0.1",
       PORT: String(ports.gateway),
-      PARTNERS_PORT: String(ports.partners),
-      CUSTOMERS_PORT: String(ports.customers),
-      SUBSCRIPTIONS_PORT: String(ports.subscriptions),
     };
-    for (const name of SUBGRAPH_NAMES) delete env[`${name.toUpperCase()}_URL`];
+    for (const name of SUBGRAPH_NAMES) {
+      env[`${name.toUpperCase()}_PORT`] = String(ports[name]);
+      delete env[`${name.toUpperCase()}_URL`];
+    }
     // Each service exactly as `npm run start:<name>` starts it (node flags included).
     const entries: [string, string[]][] = [...SUBGRAPH_NAMES, "gateway" as const].map((n) => [n, startCommandOf(root, n)]);
     t = performance.now();

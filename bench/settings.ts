@@ -17,7 +17,7 @@ export interface BenchSettings {
   rounds: number;
   /** Compare with Hive Gateway. */
   peer: boolean;
-  /** First of five ports: gateway, partners, customers, subscriptions, peer gateway. */
+  /** First of the ports, one after another: the gateway, each subgraph in registry order (subgraphs/registry.ts), the peer gateway. */
   portBase: number;
   /** PostgreSQL server to create a fresh database on; SQLite in a temporary folder when absent. */
   databaseUrl?: string;

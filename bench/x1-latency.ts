@@ -1,7 +1,7 @@
 /**
  * What X1's claims cost on the two mutations they sit in the middle of: placeOrder (a claim on
  * the customer's relationships, released after the write) and removeResellerRelationship (an
- * END claim around the subscription count). Starts the three subgraphs and the gateway as
+ * END claim around the subscription count). Starts every subgraph and the gateway as
  * separate processes, as production runs them, over a fresh SQLite folder or PostgreSQL
  * database, and times each mutation from one client, one request at a time (latency, not
  * throughput), after a warm-up.
@@ -15,7 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { projectRoot } from "../common/config";
+import { projectRoot, SUBGRAPH_NAMES } from "../common/config";
 import { signDevToken } from "../common/identity";
 import { ServiceProcess, startService } from "./processes";
 
@@ -75,14 +75,16 @@ async function main() {
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: "warn",
     PORT: String(base),
-    PARTNERS_PORT: String(base + 1),
-    CUSTOMERS_PORT: String(base + 2),
-    SUBSCRIPTIONS_PORT: String(base + 3),
   };
+  // The gateway on `base`, each subgraph after it in registry order.
+  const ports: Record<string, number> = { gateway: base };
+  SUBGRAPH_NAMES.forEach((name, i) => {
+    ports[name] = base + 1 + i;
+    env[`${name.toUpperCase()}_PORT`] = String(ports[name]);
+  });
   const processes: ServiceProcess[] = [];
   try {
-    const ports: Record<string, number> = { partners: base + 1, customers: base + 2, subscriptions: base + 3, gateway: base };
-    for (const name of ["partners", "customers", "subscriptions", "gateway"]) {
+    for (const name of [...SUBGRAPH_NAMES, "gateway"]) {
       const entry = name === "gateway" ? "dist/gateway/main.js" : `dist/subgraphs/${name}/main.js`;
       processes.push(await startService({ name, args: [entry], env, cwd: root, logDir: workDir, readyUrl: `http://127.0.0.1:${ports[name]}/health` }));
     }

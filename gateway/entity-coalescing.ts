@@ -6,8 +6,40 @@
  * HTTP request and one SQL statement there). Calls of one client request that ask the same
  * document with the same other variables, started in the same turn of the event loop, go
  * as one call with their representations end to end; each caller gets its own slice back.
+ *
+ * Interface: `coalescingEntityCalls(source)` is a GraphQLDataSource around `source` that does
+ * this for the `_entities` calls of client requests; every other call goes to `source` as it
+ * came. A client request is its `incomingRequestContext` (one object per request, shared by
+ * all its fetches), and a document is the fetch's query without the operation name the
+ * planner gives each fetch (`CustomerDetail__partners__3`, the request's `operationName`).
+ * The combined call is a request of its own (the first caller's, with every caller's
+ * representations); the gateway's requests are left untouched. `coalesceEntityCall` and
+ * `sliceEntitiesResponse` are its two halves.
  */
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { reshapeEntities, SubgraphResponse } from "./entities-response";
+
+/** `source`, with a client request's parallel `_entities` calls of one document sent as one (`TContext`'s bound is @apollo/gateway's own). */
+export function coalescingEntityCalls<TContext extends Record<string, any>>(source: GraphQLDataSource<TContext>): GraphQLDataSource<TContext> {
+  return {
+    process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<SubgraphResponse> {
+      const { request } = options;
+      const { representations, ...others } = request.variables ?? {};
+      // Only a client request's calls have one (health checks and schema loads do not).
+      if (!("incomingRequestContext" in options) || !Array.isArray(representations)) return source.process(options);
+      const key = `${documentOf(request)}\n${JSON.stringify(others)}`;
+      return coalesceEntityCall(options.incomingRequestContext, key, representations, (all) =>
+        source.process({ ...options, request: { ...request, variables: { ...request.variables, representations: all } } }),
+      );
+    },
+  };
+}
+
+/** A fetch's document without its operation name: equal selections of one plan differ only in that name. */
+function documentOf({ query = "", operationName }: { query?: string; operationName?: string }): string {
+  // The name follows the operation keyword, so its first occurrence is the name itself.
+  return operationName ? query.replace(operationName, "") : query;
+}
 
 interface Part {
   representations: unknown[];

@@ -5,8 +5,29 @@
  * and the subgraph resolves, serialises and returns each copy. Equal representations get
  * equal answers, so the gateway sends each once and fans the answers (and any error about
  * one) back out to every position the query plan expects.
+ *
+ * Interface: `dedupingEntities(source)` is a GraphQLDataSource around `source` that sends an
+ * `_entities` call with each distinct representation once and answers it as if all had been
+ * sent; a call without representations, or with all distinct, goes to `source` as it came.
+ * It builds a request of its own for `source` and leaves the gateway's untouched.
+ * `dedupeRepresentations` and `expandEntitiesResponse` are its two halves.
  */
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { reshapeEntities, SubgraphResponse } from "./entities-response";
+
+/** `source`, sending each distinct entity of an `_entities` call once (`TContext`'s bound is @apollo/gateway's own). */
+export function dedupingEntities<TContext extends Record<string, any>>(source: GraphQLDataSource<TContext>): GraphQLDataSource<TContext> {
+  return {
+    async process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<SubgraphResponse> {
+      const { request } = options;
+      const representations = request.variables?.representations;
+      const deduped = Array.isArray(representations) ? dedupeRepresentations(representations) : undefined;
+      if (!deduped) return source.process(options);
+      const response = await source.process({ ...options, request: { ...request, variables: { ...request.variables, representations: deduped.unique } } });
+      return expandEntitiesResponse(response, deduped);
+    },
+  };
+}
 
 export interface DedupedRepresentations {
   /** Each distinct representation once, in first-seen order. */

@@ -9,10 +9,66 @@
  *
  * R2: a mutation's root call that failed says whether its change may have happened
  * (`extensions.outcome`): NOT_APPLIED only when the call surely never reached the subgraph.
+ *
+ * Interface, in two places of a subgraph's data source stack (gateway/subgraph-data-source.ts):
+ * - `failureOfCall(subgraph, error, status, requestId)`: what the transport's failure
+ *   becomes, for the data source's `didEncounterError` to throw. A subgraph's own 401/403
+ *   stays UNAUTHENTICATED/FORBIDDEN (without the subgraph's URL); anything else is logged once
+ *   per call sent (`subgraph unavailable`, with subgraph, status, request id and cause) and
+ *   becomes a `SubgraphCallFailed`.
+ * - `answeringFailedCalls(source)`: a GraphQLDataSource around the rest of the stack that
+ *   answers a caller whose call ended in `SubgraphCallFailed` with `failedCallResponse` for
+ *   exactly what that caller asked (its own representations when its call was coalesced
+ *   with others). Other errors pass through.
  */
 import { FieldNode, GraphQLFormattedError, Kind, OperationDefinitionNode, parse, SelectionSetNode } from "graphql";
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { SubgraphResponse } from "./entities-response";
 import { DEADLINE_PASSED } from "./deadline";
+import { DomainError } from "../common/errors";
+import { describeError, logger } from "../common/logger";
+
+/**
+ * What the client sees for the part of a query whose subgraph did not answer (refused,
+ * reset, timed out, or a 5xx): the other parts' data stay. Never the URL or Node's error text.
+ */
+export const subgraphUnavailable = () =>
+  new DomainError("DEPENDENCY_UNAVAILABLE", "Part of this response is temporarily unavailable; try again shortly.");
+
+/** A subgraph call that gave no answer; `notSent` when it surely never reached the subgraph. */
+export class SubgraphCallFailed extends Error {
+  constructor(readonly notSent: boolean) {
+    super("subgraph call failed");
+  }
+}
+
+/** The error a subgraph call's failure is thrown as (the operator's log keeps the details). */
+export function failureOfCall(subgraph: string, error: Error, status: number | undefined, requestId: string | undefined): Error {
+  // A subgraph's own 401/403 (e.g. a token that expired in flight) stays what it is, minus the subgraph's URL.
+  if (status === 401 || status === 403) {
+    const code = (error as { extensions?: { code?: string } }).extensions?.code;
+    return new DomainError(code === "UNAUTHENTICATED" ? "UNAUTHENTICATED" : "FORBIDDEN", error.message);
+  }
+  const cause = (error as { cause?: unknown }).cause;
+  logger.warn({ subgraph, status, requestId, error: describeError(error), cause: cause ? describeError(cause) : undefined }, "subgraph unavailable");
+  return new SubgraphCallFailed(callWasNotSent(error));
+}
+
+/** `source`, with each failed call answered as R1/R2 say instead of thrown (`TContext`'s bound is @apollo/gateway's own). */
+export function answeringFailedCalls<TContext extends Record<string, any>>(source: GraphQLDataSource<TContext>): GraphQLDataSource<TContext> {
+  return {
+    async process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<SubgraphResponse> {
+      try {
+        return await source.process(options);
+      } catch (error) {
+        if (!(error instanceof SubgraphCallFailed)) throw error;
+        const asked = options.request.variables?.representations;
+        const { message, extensions } = subgraphUnavailable();
+        return failedCallResponse({ query: options.request.query ?? "", representations: Array.isArray(asked) ? asked : undefined, error: { message, extensions }, notSent: error.notSent });
+      }
+    },
+  };
+}
 
 export type MutationOutcome = "NOT_APPLIED" | "UNKNOWN";
 

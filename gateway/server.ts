@@ -1,8 +1,9 @@
 /**
  * The gateway: @apollo/gateway inside @apollo/server, serving the committed
  * schema/supergraph.graphql. It verifies the caller's token (the subgraphs verify it again),
- * forwards it with the subgraph credential and a request id, and serves Apollo Sandbox at
- * `GET /` outside production. Builds without listening, so tests start it on port 0.
+ * forwards it with the subgraph credential and a request id (each subgraph's data source and
+ * its layers: gateway/subgraph-data-source.ts), and serves Apollo Sandbox at `GET /` outside
+ * production. Builds without listening, so tests start it on port 0.
  */
 import fs from "node:fs";
 import { GraphQLError, ValidationRule } from "graphql";
@@ -11,30 +12,23 @@ import { IncomingMessage } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { ApolloGateway, GraphQLDataSource, GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
-import { context as otelContext, propagation } from "@opentelemetry/api";
+import { ApolloGateway, GraphQLDataSource } from "@apollo/gateway";
 import { Config, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { DomainError } from "../common/errors";
 import { noRoleRefusal } from "../common/authorization";
-import { describeError, logger } from "../common/logger";
 import { formatError } from "../common/format-error";
 import { DEV_CLOCK_PATH, devClockEndpoint, stackClocks } from "./dev-clock";
 import { queryLimits } from "./limits";
 import { inputPathsPlugin } from "./input-paths";
 import { capConnections, httpServerOptions, operationResolutionPlugin } from "./http-hygiene";
-import { DEADLINE_HEADER, deadlineFromNow } from "./deadline";
-import { callWasNotSent, failedCallResponse } from "./partial-results";
+import { deadlineFromNow } from "./deadline";
 import { mutationOutcomePlugin } from "../common/mutation-outcome";
 import { createHttpService, listen, RunningHttpService } from "../common/http";
 import { createTokenVerifier, UserPrincipal } from "../common/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
 import { createRequestBudget } from "./rate-limit";
-import { dedupeRepresentations, expandEntitiesResponse } from "./entity-dedupe";
-import type { SubgraphResponse } from "./entities-response";
-import { coalesceEntityCall } from "./entity-coalescing";
+import { subgraphService, withCallLayers } from "./subgraph-data-source";
 import { observabilityPlugin } from "../common/observability";
 import { requestIdOf } from "../common/request-context";
-import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/wire";
 
 /**
  * The API has no subscription root (a bought offer is `CloudSubscription`, not `Subscription`,
@@ -64,87 +58,8 @@ export interface GatewayContext {
 /** The operation Sandbox opens with: one of the example operations frontend teams start from. */
 export const SANDBOX_DOCUMENT_PATH = path.join(projectRoot(), "schema", "operations", "partner-dashboard.graphql");
 
-/**
- * What the client sees for the part of a query whose subgraph did not answer (refused,
- * reset, timed out, or a 5xx): the other parts' data stay. Never the URL or Node's error text.
- */
-export const subgraphUnavailable = () =>
-  new DomainError("DEPENDENCY_UNAVAILABLE", "Part of this response is temporarily unavailable; try again shortly.");
-
-/** A subgraph call that gave no answer; `notSent` when it surely never reached the subgraph. */
-class SubgraphCallFailed extends Error {
-  constructor(readonly notSent: boolean) {
-    super("subgraph call failed");
-  }
-}
-
-/** The operation name the query planner gives each fetch. */
-export const FETCH_NAME = /^\s*(query|mutation)\s+[_A-Za-z][_0-9A-Za-z]*/;
-
-class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    private readonly serviceName: string,
-    url: string,
-    private readonly secret: string,
-    fetcher: SubgraphFetcher,
-  ) {
-    super({ url, fetcher: fetcher as unknown as RemoteGraphQLDataSource["fetcher"] });
-  }
-  /** Called when a subgraph gave no usable answer; the operator's log keeps the details. */
-  override didEncounterError(error: Error, _request: unknown, response: { status: number } | undefined, context?: Partial<GatewayContext>): never {
-    const status = response?.status;
-    // A subgraph's own 401/403 (e.g. a token that expired in flight) stays what it is, minus the subgraph's URL.
-    if (status === 401 || status === 403) {
-      const code = (error as { extensions?: { code?: string } }).extensions?.code;
-      throw new DomainError(code === "UNAUTHENTICATED" ? "UNAUTHENTICATED" : "FORBIDDEN", error.message);
-    }
-    const cause = (error as { cause?: unknown }).cause;
-    logger.warn(
-      { subgraph: this.serviceName, status, requestId: context?.requestId, error: describeError(error), cause: cause ? describeError(cause) : undefined },
-      "subgraph unavailable",
-    );
-    throw new SubgraphCallFailed(callWasNotSent(error));
-  }
-  /**
-   * `_entities` calls: those a plan makes at once for one client request go as one
-   * (gateway/entity-coalescing.ts), with each distinct entity once (gateway/entity-dedupe.ts).
-   */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
-    // Copied now: a coalesced call replaces the variables with every caller's representations.
-    const asked = options.request.variables?.representations;
-    const representations = Array.isArray(asked) ? [...asked] : undefined;
-    try {
-      return await this.processCall(options);
-    } catch (error) {
-      if (!(error instanceof SubgraphCallFailed)) throw error;
-      // R1/R2: the parts this call should have given fail one by one, each with its path (gateway/partial-results.ts).
-      const { message, extensions } = subgraphUnavailable();
-      return failedCallResponse({ query: options.request.query ?? "", representations, error: { message, extensions }, notSent: error.notSent });
-    }
-  }
-  private async processCall(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
-    const { representations, ...others } = options.request.variables ?? {};
-    if (!Array.isArray(representations) || !options.context) return super.process(options);
-    // The plan names each fetch (`CustomerDetail__partners__3`): equal documents but for that name go together.
-    const key = `${options.request.query?.replace(FETCH_NAME, "$1")}\n${JSON.stringify(others)}`;
-    return coalesceEntityCall(options.context, key, representations, (all) => this.sendEntities(options, all));
-  }
-  private async sendEntities(options: GraphQLDataSourceProcessOptions<GatewayContext>, representations: unknown[]): Promise<SubgraphResponse> {
-    const deduped = dedupeRepresentations(representations);
-    options.request.variables = { ...options.request.variables, representations: deduped?.unique ?? representations };
-    const response = await super.process(options);
-    return deduped ? expandEntitiesResponse(response, deduped) : response;
-  }
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    request.http?.headers.set(SUBGRAPH_SECRET_HEADER, this.secret);
-    if (context?.authorization) request.http?.headers.set("authorization", context.authorization);
-    if (context?.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-    if (context?.deadlineAt) request.http?.headers.set(DEADLINE_HEADER, String(context.deadlineAt));
-    // W3C traceparent of the active gateway.fetch span: the subgraph's spans join this trace under it.
-    const headers = request.http?.headers;
-    if (headers) propagation.inject(otelContext.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
-  }
-}
+/** What a client sees for a part whose subgraph did not answer (kept here for callers of the gateway module). */
+export { subgraphUnavailable } from "./partial-results";
 
 export interface GatewayOptions {
   config?: Config;
@@ -153,8 +68,8 @@ export interface GatewayOptions {
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   /** A token to pre-fill in Sandbox's Authorization header (development only). */
   sandboxToken?: string;
-  /** Each subgraph's data source instead of HTTP calls to its URL: the benchmark's floor (bench/floor-server.ts) runs the subgraphs in this process. */
-  subgraphService?: (name: SubgraphName) => GraphQLDataSource<GatewayContext>;
+  /** Each subgraph's call instead of HTTP to its URL, inside the same layers: the benchmark's floor (bench/floor-server.ts) runs the subgraphs in this process. */
+  subgraphCall?: (name: SubgraphName) => GraphQLDataSource<GatewayContext>;
 }
 
 export interface GatewayServer {
@@ -174,11 +89,11 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => {
-      const inProcess = options.subgraphService?.(name as SubgraphName);
-      if (inProcess) return inProcess;
+      const inProcess = options.subgraphCall?.(name as SubgraphName);
+      if (inProcess) return withCallLayers(inProcess);
       const fetcher = createSubgraphFetcher({ timeoutMs: config.subgraphTimeoutMs, maxSockets: config.subgraphMaxSockets });
       fetchers.push(fetcher);
-      return new SubgraphDataSource(name, urlOf(name), config.subgraphSecret, fetcher);
+      return subgraphService<GatewayContext>({ name, url: urlOf(name), secret: config.subgraphSecret, fetcher });
     },
   });
   const verify = createTokenVerifier(config);

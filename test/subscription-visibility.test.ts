@@ -377,6 +377,25 @@ describe.each(DIALECTS)("subscription visibility (%s)", (dialect) => {
       expect(ok(await lookUp(stack, second.token, s.id)).subscription.id).toBe(s.id);
     });
 
+    it("MC2: naming the current support partner again, its relationship still there, changes and records nothing; once the relationship is gone it is CUSTOMER_RELATIONSHIP_REQUIRED", async () => {
+      const partner = await enroll(stack);
+      const customer = await createCustomer(stack, partner);
+      const s = await recordExternal(stack, customer.id);
+      const admin = await customerToken(customer.id);
+      ok(await hire(stack, admin, s.id, partner.id));
+      const before = await subAsOperator(stack, s.id);
+      const hires = async () =>
+        ok(await stack.gql<{ subscriptionsActivity: { totalCount: number } }>(await operatorToken(), `{ subscriptionsActivity(first: 0, operation: "hireSupportPartner") { totalCount } }`)).subscriptionsActivity.totalCount;
+      const activityBefore = await hires();
+      const again = ok(await hire(stack, admin, s.id, partner.id)).hireSupportPartner.subscription;
+      expect(again).toMatchObject({ id: s.id, version: 2, supportPartner: { id: partner.id } });
+      expect(await subAsOperator(stack, s.id)).toEqual(before);
+      expect(await hires()).toBe(activityBefore);
+      ok(await removeRelationshipRaw(stack, partner.token, customer.id, partner.id));
+      expect(ext(await hire(stack, admin, s.id, partner.id)).code).toBe("CUSTOMER_RELATIONSHIP_REQUIRED");
+      expect(await subAsOperator(stack, s.id)).toEqual(before);
+    });
+
     it("MC2: a partner without a reseller or active delegated admin relationship: CUSTOMER_RELATIONSHIP_REQUIRED, nothing changed", async () => {
       const seller = await enroll(stack);
       const customer = await createCustomer(stack, seller);

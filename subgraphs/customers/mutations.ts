@@ -33,19 +33,27 @@ import {
   RelationshipRequest,
   RelationshipRequestPayload,
 } from "./model";
-import { visibleCustomer } from "./resolvers";
+import { visibleCustomer } from "./references";
 import {
   checkCloudOpen,
+  checkDisplayNameFree,
+  checkMayApprove,
   checkMayRemoveRelationship,
+  checkMayTerminateDelegatedAdmin,
+  checkNamedProviderActive,
+  checkNewCustomer,
+  checkNoActiveRelationship,
+  checkNoActiveSubscriptions,
+  checkNotPartnerTenant,
+  checkProviderStillActive,
+  checkRequestAcceptable,
+  checkRequestProvider,
   checkSameCloudAndCountry,
-  delegatedAdminState,
+  decideNewCustomerRelationship,
   isIndirectProvider,
-  isIndirectReseller,
-  isResellerOnly,
   PartnerFacts,
   REQUEST_LIFETIME_MS,
   requestCode,
-  requestStatus,
   ROLES,
   validateBillingProfile,
   validateDelegatedAdmin,
@@ -93,9 +101,7 @@ export class CustomerMutations {
     requireRole(ctx.principal, "operator", ROLES.registerCustomerTenant);
     const fields = validateRegistration(input);
     checkCloudOpen(fields.cloud);
-    if (await ctx.loaders.partnerFacts.load(fields.id)) {
-      throw fail("CSP_TENANT_PURCHASE_FORBIDDEN", "This tenant is a partner's CSP tenant; it cannot be a customer.");
-    }
+    checkNotPartnerTenant(!!(await ctx.loaders.partnerFacts.load(fields.id)));
     if (await ctx.ds.getRepository(Customer).existsBy({ id: fields.id })) throw badInput("input.id", "this tenant is already registered.");
     await assertDomainFree(ctx, fields.defaultDomain);
     try {
@@ -134,28 +140,19 @@ export class CustomerMutations {
 
   private async createCustomerOnce(ctx: CustomersContext, fields: NewCustomerFields, resellerId: string | null, keyClaim: ClaimKey) {
     const partner = await ownPartner(ctx);
-    checkCloudOpen(partner.cloud);
-    if (partner.country !== fields.country) throw fail("REGION_MISMATCH", "A partner creates customers of its own country only.");
-    let relationshipPartner = partner.id;
-    let indirectProviderId: string | null = null;
+    checkNewCustomer(partner, fields.country);
     let claim: HeldClaim | null = null;
     try {
-      if (resellerId) {
-        // T4: only for an ACTIVE reseller of this provider that has signed the agreement. The
-        // relationship stays claimed until the customer is written, so a termination (T3)
-        // either comes first and refuses this, or waits for it (X1).
-        const reseller = await ctx.loaders.partnerFacts.load(resellerId);
-        let active = new Set<string>();
-        if (isIndirectProvider(partner) && reseller) {
-          ({ active, claim } = await claimActiveResellers(ctx.deps.partners, partner.id, [resellerId], "createCustomer"));
-        }
-        if (!reseller || !active.has(resellerId) || !reseller.agreementSigned) {
-          throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you or has not signed the partner agreement.");
-        }
-        relationshipPartner = resellerId;
-        indirectProviderId = partner.id;
+      // T4: a reseller's relationship with this provider is asked only when it could count. It
+      // stays claimed until the customer is written, so a termination (T3) either comes first
+      // and refuses this, or waits for it (X1).
+      const reseller = resellerId ? await ctx.loaders.partnerFacts.load(resellerId) : null;
+      let active = new Set<string>();
+      if (resellerId && isIndirectProvider(partner) && reseller) {
+        ({ active, claim } = await claimActiveResellers(ctx.deps.partners, partner.id, [resellerId], "createCustomer"));
       }
-      return await this.insertCustomer(ctx, fields, partner, relationshipPartner, indirectProviderId, keyClaim, claim);
+      const link = decideNewCustomerRelationship({ partner, resellerId, reseller, resellerActiveWithProvider: !!resellerId && active.has(resellerId) });
+      return await this.insertCustomer(ctx, fields, partner, link.partnerId, link.indirectProviderId, keyClaim, claim);
     } finally {
       await claim?.release();
     }
@@ -218,14 +215,8 @@ export class CustomerMutations {
 
   private async createRelationshipRequestOnce(ctx: CustomersContext, providerId: string | null, claim: ClaimKey) {
     const partner = await ownPartner(ctx);
-    if (providerId) {
-      if (!isIndirectReseller(partner)) throw fail("INVALID_PARTNER_TYPE", "Only an indirect reseller names an indirect provider.");
-      if (!(await activeResellers(ctx, providerId, [partner.id])).has(partner.id)) {
-        throw fail("RESELLER_NOT_AUTHORIZED", "The named provider has no ACTIVE relationship with you.");
-      }
-    } else if (isResellerOnly(partner)) {
-      throw badInput("input.indirectProviderId", "an indirect reseller must name one of its active indirect providers.");
-    }
+    checkRequestProvider(partner, providerId);
+    if (providerId) checkNamedProviderActive((await activeResellers(ctx, providerId, [partner.id])).has(partner.id));
     const now = clock.now();
     const request = await ctx.deps.db.transaction(async (em) => {
       const id = randomUUID();
@@ -255,8 +246,7 @@ export class CustomerMutations {
     requireRole(ctx.principal, "customer", ROLES.acceptRelationshipRequest);
     const request = await ctx.ds.getRepository(RelationshipRequest).findOneBy({ code: requestCode(code) });
     const now = clock.now();
-    if (!request || request.storedStatus === RelationshipRequestStatus.ACCEPTED) throw notFound("Relationship request");
-    if (requestStatus(request, now) === RelationshipRequestStatus.EXPIRED) throw fail("REQUEST_EXPIRED", "The relationship request has expired.");
+    checkRequestAcceptable(request, now);
     const customer = await ctx.loaders.customer.load(ctx.principal.tid!);
     if (!customer) throw notFound("Customer");
     const partner = await ctx.loaders.partnerFacts.load(request.partnerId);
@@ -268,7 +258,7 @@ export class CustomerMutations {
         // CR2, X1: the reseller's relationship with the named provider stays claimed until the link is written.
         let active: Set<string>;
         ({ active, claim } = await claimActiveResellers(ctx.deps.partners, request.indirectProviderId, [partner.id], "acceptRelationshipRequest"));
-        if (!active.has(partner.id)) throw fail("RESELLER_NOT_AUTHORIZED", "The reseller's relationship with the named provider is no longer active.");
+        checkProviderStillActive(active.has(partner.id));
       }
       return await this.acceptRequest(ctx, request, customer, partner, now, claim);
     } finally {
@@ -284,7 +274,7 @@ export class CustomerMutations {
           partnerId: partner.id,
           status: CustomerRelationshipStatus.ACTIVE,
         });
-        if (exists) throw fail("RELATIONSHIP_EXISTS", "This partner already has an active relationship with you.");
+        checkNoActiveRelationship(exists);
         const used = await em
           .createQueryBuilder()
           .update(RelationshipRequest)
@@ -310,7 +300,8 @@ export class CustomerMutations {
       });
       return { relationship };
     } catch (error) {
-      if (isUniqueViolation(error)) throw fail("RELATIONSHIP_EXISTS", "This partner already has an active relationship with you.");
+      // The unique index saw a concurrent acceptance's relationship that the check above could not.
+      if (isUniqueViolation(error)) checkNoActiveRelationship(true);
       throw error;
     }
   }
@@ -350,9 +341,7 @@ export class CustomerMutations {
         { p: partnerId, c: customerId },
         "the partner's active subscriptions",
       );
-      if (activeSubscriptionCount > 0) {
-        throw fail("ACTIVE_SUBSCRIPTIONS_EXIST", `The partner still has ${activeSubscriptionCount} active subscription(s) for this customer; suspend them first.`);
-      }
+      checkNoActiveSubscriptions(activeSubscriptionCount);
       const relationship = await ctx.deps.db.transaction(async (em) => {
         await lockSubjects(ctx.deps.db, em, "customer", [customerId]);
         // The END claim must still be ours: a claim that expired (this request was too slow) may
@@ -412,9 +401,7 @@ export class CustomerMutations {
     const partnerId = ctx.principal.tid!;
     try {
       const relationship = await ctx.deps.db.transaction(async (em) => {
-        if (await em.existsBy(DelegatedAdminRelationship, { partnerId, displayName: fields.displayName })) {
-          throw fail("DUPLICATE_NAME", "You already have a delegated admin relationship with this display name.");
-        }
+        checkDisplayNameFree(await em.existsBy(DelegatedAdminRelationship, { partnerId, displayName: fields.displayName }));
         const id = randomUUID();
         await claim(em, id);
         const created = await em.save(
@@ -436,7 +423,8 @@ export class CustomerMutations {
       });
       return { relationship };
     } catch (error) {
-      if (isUniqueViolation(error)) throw fail("DUPLICATE_NAME", "You already have a delegated admin relationship with this display name.");
+      // The unique index saw a concurrent creation's name that the check above could not.
+      if (isUniqueViolation(error)) checkDisplayNameFree(true);
       throw error;
     }
   }
@@ -447,10 +435,8 @@ export class CustomerMutations {
   async approveDelegatedAdminRelationship(@Arg("id", () => ID, { description: "The relationship." }) id: string, @Ctx() ctx: CustomersContext) {
     requireRole(ctx.principal, "customer", ROLES.approveDelegatedAdminRelationship);
     const dap = await ctx.ds.getRepository(DelegatedAdminRelationship).findOneBy({ id: uuidArg(id, "id") });
-    if (!dap || dap.customerId !== ctx.principal.tid) throw notFound("Delegated admin relationship");
     const now = clock.now();
-    const state = delegatedAdminState(dap, now).status;
-    if (state !== DelegatedAdminStatus.APPROVAL_PENDING) throw fail("INVALID_STATE", `The relationship is ${state}, not APPROVAL_PENDING.`);
+    checkMayApprove(ctx.principal, dap, now);
     return {
       relationship: await changeDap(ctx, "approveDelegatedAdminRelationship", dap, DelegatedAdminStatus.APPROVAL_PENDING, {
         storedStatus: DelegatedAdminStatus.ACTIVE,
@@ -467,12 +453,7 @@ export class CustomerMutations {
     const viewer = ctx.principal;
     requireRoleOf(viewer, { partner: ROLES.terminateDelegatedAdminRelationshipPartner, customer: ROLES.terminateDelegatedAdminRelationshipCustomer });
     const dap = await ctx.ds.getRepository(DelegatedAdminRelationship).findOneBy({ id: uuidArg(id, "id") });
-    const party = dap && (viewer.org === "partner" ? dap.partnerId === viewer.tid : dap.customerId === viewer.tid);
-    if (!dap || !party) throw notFound("Delegated admin relationship");
-    const state = delegatedAdminState(dap, clock.now()).status;
-    if (state !== DelegatedAdminStatus.ACTIVE && state !== DelegatedAdminStatus.APPROVAL_PENDING) {
-      throw fail("INVALID_STATE", `The relationship is ${state}; expiry and termination are final.`);
-    }
+    checkMayTerminateDelegatedAdmin(viewer, dap, clock.now());
     // X1: a support-partner hire (MC2) that has claimed this customer's relationships commits
     // first; the termination waits for it, so it is never dated before a hire that relied on it.
     return {

@@ -18,14 +18,9 @@ import {
   PartnerRef,
   RelationshipRequest,
 } from "./model";
+import { visibleCustomer } from "./references";
 import { canSeeCustomerRelationship, canSeeDelegatedAdmin, delegatedAdminState, requestStatus } from "./rules";
 import { RelationshipRequestStatus } from "../../common/enums";
-
-/** A customer by id, or null when CV1 hides it from the viewer. Used by look-ups and `_entities`. */
-export async function visibleCustomer(ctx: CustomersContext, id: string): Promise<Customer | null> {
-  const customer = await ctx.loaders.customer.load(id.toLowerCase());
-  return customer && (await ctx.canSeeCustomer(customer)) ? customer : null;
-}
 
 const partnerRef = (id: string | null): PartnerRef | null => (id ? ({ id } as PartnerRef) : null);
 

@@ -1,8 +1,9 @@
 /**
  * The customers subgraph's rules, in one place: who sees a customer (CV1) and which
  * relationships (MP2), the billing profile (DA5), the life of relationship requests (CR1,
- * CR2) and delegated admin relationships (DA1–DA4), and the checks of every mutation.
- * Pure functions over rows, facts from other subgraphs, the caller and the clock.
+ * CR2) and delegated admin relationships (DA1–DA4), and the checks of every mutation (NC2,
+ * NC4, O2, T4, CR1–CR3, DA1–DA4). Pure functions over rows, facts from other subgraphs, the
+ * caller and the clock: the mutations gather the facts, and act on what these decide.
  */
 import { addMs, DAY_MS } from "../../common/clock";
 import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
@@ -46,6 +47,39 @@ export function checkCloudOpen(cloud: Cloud): void {
   if (!CLOUD_FEATURES[cloud].newCustomers) throw fail("CLOUD_CLOSED", `The ${cloud} cloud takes no new customers.`);
 }
 
+// ---- new customers (NC2, NC4, O2, T4) ----
+
+/** O2: a tenant that is an enrolled partner's CSP tenant cannot be registered as a customer. */
+export function checkNotPartnerTenant(tenantIsPartner: boolean): void {
+  if (tenantIsPartner) throw fail("CSP_TENANT_PURCHASE_FORBIDDEN", "This tenant is a partner's CSP tenant; it cannot be a customer.");
+}
+
+/** NC2, NC4: a partner creates customers in its own cloud, if that takes new customers, and of its own country only. */
+export function checkNewCustomer(partner: PartnerFacts, customerCountry: string): void {
+  checkCloudOpen(partner.cloud);
+  if (partner.country !== customerCountry) throw fail("REGION_MISMATCH", "A partner creates customers of its own country only.");
+}
+
+/**
+ * T4: whose reseller relationship a new customer gets. Without `resellerId`, the creating
+ * partner's own; with it, the reseller's, with the creator recorded as indirect provider (CR2)
+ * — only for an indirect provider whose reseller is ACTIVE with it (`resellerActiveWithProvider`)
+ * and has signed the agreement: RESELLER_NOT_AUTHORIZED otherwise.
+ */
+export function decideNewCustomerRelationship(args: {
+  partner: PartnerFacts;
+  resellerId: string | null;
+  reseller: PartnerFacts | null;
+  resellerActiveWithProvider: boolean;
+}): { partnerId: string; indirectProviderId: string | null } {
+  const { partner, resellerId, reseller } = args;
+  if (!resellerId) return { partnerId: partner.id, indirectProviderId: null };
+  if (!isIndirectProvider(partner) || !reseller || !args.resellerActiveWithProvider || !reseller.agreementSigned) {
+    throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you or has not signed the partner agreement.");
+  }
+  return { partnerId: resellerId, indirectProviderId: partner.id };
+}
+
 // ---- relationship requests (CR1, CR2) ----
 
 export const REQUEST_LIFETIME_MS = 90 * DAY_MS;
@@ -61,6 +95,46 @@ export function requestCode(value: string | null | undefined): string {
 export function requestStatus(req: RelationshipRequest, now: Date): RelationshipRequestStatus {
   if (req.storedStatus === RelationshipRequestStatus.PENDING && now >= req.expiresAt) return RelationshipRequestStatus.EXPIRED;
   return req.storedStatus;
+}
+
+/**
+ * CR2, before any fact is asked: only an indirect reseller names an indirect provider
+ * (INVALID_PARTNER_TYPE), and a partner that is only an indirect reseller must name one.
+ */
+export function checkRequestProvider(partner: PartnerFacts, providerId: string | null): void {
+  if (providerId) {
+    if (!isIndirectReseller(partner)) throw fail("INVALID_PARTNER_TYPE", "Only an indirect reseller names an indirect provider.");
+  } else if (isResellerOnly(partner)) {
+    throw badInput("input.indirectProviderId", "an indirect reseller must name one of its active indirect providers.");
+  }
+}
+
+/** CR2: the provider a request names must be ACTIVE with the reseller asking. */
+export function checkNamedProviderActive(providerActive: boolean): void {
+  if (!providerActive) throw fail("RESELLER_NOT_AUTHORIZED", "The named provider has no ACTIVE relationship with you.");
+}
+
+/** CR1: a request that does not exist or was used is NOT_FOUND (a code works once); one past its 90 days is REQUEST_EXPIRED. */
+export function checkRequestAcceptable(request: RelationshipRequest | null, now: Date): asserts request is RelationshipRequest {
+  if (!request || request.storedStatus === RelationshipRequestStatus.ACCEPTED) throw notFound("Relationship request");
+  if (requestStatus(request, now) === RelationshipRequestStatus.EXPIRED) throw fail("REQUEST_EXPIRED", "The relationship request has expired.");
+}
+
+/** CR2: on acceptance, the reseller must still be ACTIVE with the provider its request names. */
+export function checkProviderStillActive(providerActive: boolean): void {
+  if (!providerActive) throw fail("RESELLER_NOT_AUTHORIZED", "The reseller's relationship with the named provider is no longer active.");
+}
+
+/** CR1: a partner has at most one ACTIVE reseller relationship with a customer. */
+export function checkNoActiveRelationship(exists: boolean): void {
+  if (exists) throw fail("RELATIONSHIP_EXISTS", "This partner already has an active relationship with you.");
+}
+
+/** CR3: a reseller relationship is not removed while its partner has ACTIVE subscriptions for the customer. */
+export function checkNoActiveSubscriptions(activeSubscriptionCount: number): void {
+  if (activeSubscriptionCount > 0) {
+    throw fail("ACTIVE_SUBSCRIPTIONS_EXIST", `The partner still has ${activeSubscriptionCount} active subscription(s) for this customer; suspend them first.`);
+  }
 }
 
 // ---- delegated admin (DA1–DA4) ----
@@ -87,6 +161,28 @@ export function delegatedAdminState(dap: DelegatedAdminRelationship, now: Date):
 
 export const isActiveDap = (dap: DelegatedAdminRelationship, now: Date) =>
   delegatedAdminState(dap, now).status === DelegatedAdminStatus.ACTIVE;
+
+/** DA1: a display name is unique among the partner's delegated admin relationships. */
+export function checkDisplayNameFree(taken: boolean): void {
+  if (taken) throw fail("DUPLICATE_NAME", "You already have a delegated admin relationship with this display name.");
+}
+
+/** DA2: the customer approves its own relationship, and only one that is APPROVAL_PENDING now; another customer's does not exist for it. */
+export function checkMayApprove(viewer: UserPrincipal, dap: DelegatedAdminRelationship | null, now: Date): asserts dap is DelegatedAdminRelationship {
+  if (!dap || dap.customerId !== viewer.tid) throw notFound("Delegated admin relationship");
+  const state = delegatedAdminState(dap, now).status;
+  if (state !== DelegatedAdminStatus.APPROVAL_PENDING) throw fail("INVALID_STATE", `The relationship is ${state}, not APPROVAL_PENDING.`);
+}
+
+/** DA4: either side (its partner, its customer) terminates a pending or active relationship; expiry and termination are final. */
+export function checkMayTerminateDelegatedAdmin(viewer: UserPrincipal, dap: DelegatedAdminRelationship | null, now: Date): asserts dap is DelegatedAdminRelationship {
+  const party = dap && (viewer.org === "partner" ? dap.partnerId === viewer.tid : dap.customerId === viewer.tid);
+  if (!dap || !party) throw notFound("Delegated admin relationship");
+  const state = delegatedAdminState(dap, now).status;
+  if (state !== DelegatedAdminStatus.ACTIVE && state !== DelegatedAdminStatus.APPROVAL_PENDING) {
+    throw fail("INVALID_STATE", `The relationship is ${state}; expiry and termination are final.`);
+  }
+}
 
 /**
  * Text of 1 to `max` characters, counted as code points (as PostgreSQL's varchar counts them),

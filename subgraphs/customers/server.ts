@@ -11,13 +11,13 @@ import { CUSTOMERS_MIGRATIONS } from "./migrations";
 import { CustomersInternalResolver } from "./internal";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "./model";
 import { CustomerMutations } from "./mutations";
+import { CUSTOMERS_REFERENCES } from "./references";
 import {
   CustomerPartnerRelationshipResolver,
   CustomerResolver,
   DelegatedAdminRelationshipResolver,
   PartnerCustomersResolver,
   RelationshipRequestResolver,
-  visibleCustomer,
 } from "./resolvers";
 
 const CustomersActivityResolver = ActivityResolver("customersActivity", "customers subgraph's mutations (registerCustomerTenant, createCustomer, relationship requests, reseller relationship removal, delegated admin relationships)");
@@ -36,9 +36,7 @@ export function buildCustomersSchema() {
       CustomerMutations,
       CustomersActivityResolver,
     ],
-    referenceResolvers: {
-      Customer: { __resolveReference: (ref: { id: string }, ctx) => visibleCustomer(ctx, ref.id) },
-    },
+    referenceResolvers: CUSTOMERS_REFERENCES,
   });
 }
 

@@ -65,9 +65,12 @@ export function checkInvitation(provider: Partner, reseller: Partner, existing: 
   if (!isReseller(reseller)) throw fail("INVALID_PARTNER_TYPE", "The invited partner is not enrolled as an indirect reseller.");
   if (provider.cloud !== reseller.cloud) throw fail("CLOUD_MISMATCH", "The reseller is in another cloud.");
   if (provider.country !== reseller.country) throw fail("REGION_MISMATCH", "The reseller is in another country.");
-  if (existing.some((r) => r.status !== ResellerRelationshipStatus.TERMINATED)) {
-    throw fail("RELATIONSHIP_EXISTS", "A pending or active relationship with this reseller already exists.");
-  }
+  checkNoOpenRelationship(existing.some((r) => r.status !== ResellerRelationshipStatus.TERMINATED));
+}
+
+/** T1: two partners have at most one pending or active relationship, whichever of them is the provider. */
+export function checkNoOpenRelationship(open: boolean): void {
+  if (open) throw fail("RELATIONSHIP_EXISTS", "A pending or active relationship with this reseller already exists.");
 }
 
 /** T2: only the invited reseller accepts, and only a pending invitation. */

@@ -10,8 +10,9 @@ import { createPartnersContext, PartnersDeps } from "./context";
 import { PARTNERS_MIGRATIONS } from "./migrations";
 import { PartnersInternalResolver } from "./internal";
 import { Partner, ResellerRelationship } from "./model";
-import { canSeeRelationship } from "./rules";
-import { PartnerResolver, ResellerRelationshipResolver, ViewerResolver, visiblePartner } from "./resolvers";
+import { PartnerMutations } from "./mutations";
+import { PARTNERS_REFERENCES } from "./references";
+import { PartnerResolver, ResellerRelationshipResolver, ViewerResolver } from "./resolvers";
 
 const PartnersActivityResolver = ActivityResolver("partnersActivity", "partners subgraph's mutations (enrollPartner, inviteReseller, acceptResellerInvitation, terminateResellerRelationship)");
 
@@ -20,18 +21,8 @@ export const PARTNERS_STORAGE: SubgraphStorage = { entities: PARTNERS_ENTITIES, 
 
 export function buildPartnersSchema() {
   return buildFederatedSchema({
-    resolvers: [PartnerResolver, ResellerRelationshipResolver, ViewerResolver, PartnersActivityResolver],
-    referenceResolvers: {
-      Partner: { __resolveReference: (ref: { id: unknown }, ctx) => (typeof ref.id === "string" ? visiblePartner(ctx, ref.id) : null) },
-      ResellerRelationship: {
-        __resolveReference: async (ref: { id: unknown }, ctx) => {
-          // Ids match case-insensitively, as in the public look-ups (stored lower-case).
-          if (typeof ref.id !== "string") return null;
-          const rel = await ctx.loaders.relationship.load(ref.id.toLowerCase());
-          return rel && canSeeRelationship(ctx.principal, rel) ? rel : null;
-        },
-      },
-    },
+    resolvers: [PartnerResolver, ResellerRelationshipResolver, ViewerResolver, PartnerMutations, PartnersActivityResolver],
+    referenceResolvers: PARTNERS_REFERENCES,
   });
 }
 

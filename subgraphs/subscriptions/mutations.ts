@@ -27,21 +27,26 @@ import {
   CloudSubscriptionPayload,
   UpdateSubscriptionInput,
 } from "./model";
-import { visibleSubscription } from "./resolvers";
+import { visibleSubscription } from "./references";
 import {
+  checkBuyerSeesCustomer,
   checkLineItem,
   checkMayChange,
+  checkMayNamePartnerOfRecord,
   checkNotCancelled,
   checkQuantityChange,
+  checkTakesSupportPartner,
   checkTransition,
   checkVersion,
   CustomerFacts,
   decideOrderParties,
-  isExternal,
+  decidePartnerOfRecord,
+  decideSupportPartner,
   offerIdArg,
   orderFingerprint,
   purchaseDates,
   ROLES,
+  seesCustomerThroughRelationship,
   validateOrderShape,
 } from "./rules";
 
@@ -125,7 +130,8 @@ export class SubscriptionMutations {
         shape.resellerId ? ctx.loaders.partnerFacts.load(shape.resellerId) : Promise.resolve(null),
       ]);
       if (!buyer) throw forbidden("Your organisation is not an enrolled partner.");
-      if (!customer || !(await this.seesCustomer(ctx, buyerId, customer))) throw notFound("Customer");
+      const seen = !!customer && (seesCustomerThroughRelationship(buyerId, customer) || (await this.seesASubscriptionOf(ctx, buyerId, customer.id)));
+      checkBuyerSeesCustomer(customer, seen);
       let resellerActive = false;
       if (shape.resellerId && reseller) {
         let active: Set<string>;
@@ -198,14 +204,12 @@ export class SubscriptionMutations {
     return { order };
   }
 
-  /** O1: a customer the buyer cannot see at all is NOT_FOUND (CV1: relationship, delegated admin, or a subscription it sees). */
-  private async seesCustomer(ctx: SubscriptionsContext, partnerId: string, customer: { id: string; activeRelationships: { partnerId: string; indirectProviderId: string | null }[]; delegatedAdminPartnerIds: string[] }) {
-    if (customer.activeRelationships.some((r) => r.partnerId === partnerId || r.indirectProviderId === partnerId)) return true;
-    if (customer.delegatedAdminPartnerIds.includes(partnerId)) return true;
+  /** CV1's third way (O1): whether the partner is a party to a subscription of the customer; asked only when no relationship shows it. */
+  private async seesASubscriptionOf(ctx: SubscriptionsContext, partnerId: string, customerId: string) {
     return ctx.ds
       .getRepository(CloudSubscription)
       .createQueryBuilder("s")
-      .where("s.customerId = :c AND (s.partnerOfRecordId = :p OR s.billingPartnerId = :p OR s.supportPartnerId = :p)", { c: customer.id, p: partnerId })
+      .where("s.customerId = :c AND (s.partnerOfRecordId = :p OR s.billingPartnerId = :p OR s.supportPartnerId = :p)", { c: customerId, p: partnerId })
       .getExists();
   }
 
@@ -241,22 +245,18 @@ export class SubscriptionMutations {
     }
   }
 
-  /** S6: only the billing provider, naming another of its ACTIVE resellers that serves the customer (as T5); the claims it takes go in `claims`. */
+  /** S6: the facts decidePartnerOfRecord needs, asked only of the billing provider; the claims it takes go in `claims`. */
   private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: CloudSubscription, resellerId: string, claims: HeldClaim[]): Promise<string> {
-    if (sub.billingPartnerId !== ctx.principal.tid) throw forbidden("Only the billing provider can change the partner of record.");
+    const providerId = checkMayNamePartnerOfRecord(ctx.principal, sub);
     const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, sub.customerId, "updateSubscription");
     customerClaim.then(({ claim }) => claims.push(claim), () => undefined);
     const [reseller, { facts: customer }] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), customerClaim]).catch(async (error) => {
       await customerClaim.catch(() => undefined); // so that the claim, if it came, is in `claims` to be released
       throw error;
     });
-    const { active, claim } = await claimActiveResellers(ctx.deps.partners, sub.billingPartnerId, [resellerId], "updateSubscription");
+    const { active, claim } = await claimActiveResellers(ctx.deps.partners, providerId, [resellerId], "updateSubscription");
     claims.push(claim);
-    const serves = !!customer?.activeRelationships.some((r) => r.partnerId === resellerId);
-    if (!reseller || !reseller.agreementSigned || !active.has(resellerId) || !serves) {
-      throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you, has not signed the agreement, or has no relationship with the customer.");
-    }
-    return resellerId;
+    return decidePartnerOfRecord({ resellerId, reseller, resellerActiveWithProvider: active.has(resellerId), customer });
   }
 
   @Mutation(() => CloudSubscriptionPayload, { description: "Suspends an ACTIVE subscription (S3)." })
@@ -293,17 +293,15 @@ export class SubscriptionMutations {
     const sub = await visibleSubscription(ctx, uuidArg(subscriptionId, "subscriptionId"));
     if (!sub) throw notFound("Subscription");
     const partner = uuidArg(partnerId, "partnerId");
-    if (!isExternal(sub)) throw fail("INVALID_STATE", "Only a subscription bought outside the program takes a support partner.");
-    checkNotCancelled(sub);
+    checkTakesSupportPartner(sub);
     // X1: the relationship the hire relies on (reseller or delegated admin) cannot end (CR3, DA4) until the hire has committed.
     const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, sub.customerId, "hireSupportPartner");
     try {
       const [{ facts, claim }, partnerFacts] = await Promise.all([customerClaim, ctx.loaders.partnerFacts.load(partner)]);
-      // P1: a partner of another cloud is not in the customer's directory: it does not exist for the customer.
-      if (!partnerFacts || !facts || partnerFacts.cloud !== facts.cloud) throw notFound("Partner");
-      const related = facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner);
-      if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
-      return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId: partner }, () => assertWithinLease(claim, "The customer's relationship")) };
+      const supportPartnerId = decideSupportPartner({ partnerId: partner, partner: partnerFacts, customer: facts });
+      // MC2: naming the current support partner again (its relationship still holds) changes and records nothing.
+      if (supportPartnerId === sub.supportPartnerId) return { subscription: sub };
+      return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId }, () => assertWithinLease(claim, "The customer's relationship")) };
     } finally {
       const claimed = await customerClaim.catch(() => null);
       await claimed?.claim.release();

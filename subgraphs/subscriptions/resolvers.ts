@@ -10,12 +10,7 @@ import { uuidArg } from "../../common/validation";
 import type { SubscriptionsContext } from "./context";
 import { listColumns } from "./list-columns";
 import { CustomerRef, Offer, Order, PartnerRef, CloudSubscription, CloudSubscriptionConnection } from "./model";
-
-/** A subscription by id, or null when S1 hides it from the viewer. Used by look-ups and `_entities`. */
-export async function visibleSubscription(ctx: SubscriptionsContext, id: string): Promise<CloudSubscription | null> {
-  const sub = await ctx.loaders.subscription.load(id.toLowerCase());
-  return sub && (await ctx.canSee(sub)) ? sub : null;
-}
+import { visibleSubscription } from "./references";
 
 const ref = <T>(id: string | null): T | null => (id ? ({ id } as T) : null);
 

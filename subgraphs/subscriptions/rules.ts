@@ -1,11 +1,13 @@
 /**
  * The subscriptions subgraph's rules, in one place: who sees a subscription (S1, MC2), who
- * changes it and how (S2–S6, MC3), and what an order must satisfy (O1–O3, T5, T6, NC1).
- * Pure functions over rows, other subgraphs' facts, the caller and the clock.
+ * changes it and how (S2–S6, MC3), who supports a subscription bought elsewhere (MC2), and
+ * what an order must satisfy (O1–O3, T5, T6, NC1). Pure functions over rows, other
+ * subgraphs' facts, the caller and the clock: the mutations gather the facts, and act on
+ * what these decide.
  */
 import { addMs, HOUR_MS } from "../../common/clock";
 import { BillingCycle, Cloud, CspProgram, SalesChannel, SubscriptionStatus } from "../../common/enums";
-import { badInput, fail } from "../../common/errors";
+import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { requestFingerprint } from "../../common/idempotency";
 import { UserPrincipal } from "../../common/identity";
 import type { PartnerFacts } from "../../common/partner-facts";
@@ -97,7 +99,70 @@ export function checkTransition(sub: CloudSubscription, to: SubscriptionStatus, 
   }
 }
 
+// ---- S6: the partner of record ----
+
+/** S6: only the billing provider names another partner of record (a partner of record that is not it is FORBIDDEN); its id. */
+export function checkMayNamePartnerOfRecord(viewer: UserPrincipal, sub: CloudSubscription): string {
+  const provider = sub.billingPartnerId;
+  if (!provider || provider !== viewer.tid) throw forbidden("Only the billing provider can change the partner of record.");
+  return provider;
+}
+
+/**
+ * S6 (as T5): the new partner of record, or why it may not be: it must be ACTIVE with the
+ * billing provider, have signed the agreement and have a reseller relationship with the customer.
+ */
+export function decidePartnerOfRecord(args: {
+  resellerId: string;
+  reseller: PartnerFacts | null;
+  resellerActiveWithProvider: boolean;
+  customer: CustomerFacts | null;
+}): string {
+  const { resellerId, reseller, customer } = args;
+  const serves = !!customer?.activeRelationships.some((r) => r.partnerId === resellerId);
+  if (!reseller || !reseller.agreementSigned || !args.resellerActiveWithProvider || !serves) {
+    throw fail("RESELLER_NOT_AUTHORIZED", "The reseller is not active with you, has not signed the agreement, or has no relationship with the customer.");
+  }
+  return resellerId;
+}
+
+// ---- MC2: the support partner ----
+
+/** MC2, MC3: only a subscription bought outside the program, and not cancelled, takes a support partner. */
+export function checkTakesSupportPartner(sub: CloudSubscription): void {
+  if (!isExternal(sub)) throw fail("INVALID_STATE", "Only a subscription bought outside the program takes a support partner.");
+  checkNotCancelled(sub);
+}
+
+/**
+ * MC2: the partner a customer hires as support partner, or why it may not: it needs a reseller
+ * relationship or an active delegated admin relationship with the customer. A partner of
+ * another cloud is not in the customer's directory (P1): it does not exist for the customer.
+ */
+export function decideSupportPartner(args: { partnerId: string; partner: PartnerFacts | null; customer: CustomerFacts | null }): string {
+  const { partnerId, partner, customer } = args;
+  if (!partner || !customer || partner.cloud !== customer.cloud) throw notFound("Partner");
+  const related = customer.activeRelationships.some((r) => r.partnerId === partnerId) || customer.delegatedAdminPartnerIds.includes(partnerId);
+  if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
+  return partnerId;
+}
+
 // ---- orders ----
+
+/**
+ * CV1 as far as the customer's facts tell: an ACTIVE reseller relationship (its own, or one
+ * recording it as indirect provider, T7) or an active delegated admin relationship. The third
+ * way, a subscription of the customer the partner sees, is this subgraph's own rows.
+ */
+export function seesCustomerThroughRelationship(partnerId: string, customer: Pick<CustomerFacts, "activeRelationships" | "delegatedAdminPartnerIds">): boolean {
+  if (customer.activeRelationships.some((r) => r.partnerId === partnerId || r.indirectProviderId === partnerId)) return true;
+  return customer.delegatedAdminPartnerIds.includes(partnerId);
+}
+
+/** O1: a customer the buyer cannot see at all (CV1; `seen`) does not exist for it: NOT_FOUND. */
+export function checkBuyerSeesCustomer(customer: CustomerFacts | null, seen: boolean): asserts customer is CustomerFacts {
+  if (!customer || !seen) throw notFound("Customer");
+}
 
 const TERM = /^P(\d+)([MY])$/;
 

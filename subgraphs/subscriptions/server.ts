@@ -10,13 +10,8 @@ import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
 import { Offer, Order, CloudSubscription, SubscriptionCount } from "./model";
 import { SubscriptionMutations } from "./mutations";
-import {
-  CustomerSubscriptionsResolver,
-  OrderResolver,
-  PartnerSubscriptionsResolver,
-  SubscriptionResolver,
-  visibleSubscription,
-} from "./resolvers";
+import { SUBSCRIPTIONS_REFERENCES } from "./references";
+import { CustomerSubscriptionsResolver, OrderResolver, PartnerSubscriptionsResolver, SubscriptionResolver } from "./resolvers";
 
 const SubscriptionsActivityResolver = ActivityResolver("subscriptionsActivity", "subscriptions subgraph's mutations (placeOrder, subscription changes, recordExternalSubscription, hireSupportPartner)");
 
@@ -26,9 +21,7 @@ export const SUBSCRIPTIONS_STORAGE: SubgraphStorage = { entities: SUBSCRIPTIONS_
 export function buildSubscriptionsSchema() {
   return buildFederatedSchema({
     resolvers: [SubscriptionResolver, CustomerSubscriptionsResolver, PartnerSubscriptionsResolver, OrderResolver, SubscriptionMutations, SubscriptionsActivityResolver],
-    referenceResolvers: {
-      CloudSubscription: { __resolveReference: (ref: { id: string }, ctx) => visibleSubscription(ctx, ref.id) },
-    },
+    referenceResolvers: SUBSCRIPTIONS_REFERENCES,
   });
 }
 

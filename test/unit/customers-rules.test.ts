@@ -1,15 +1,28 @@
 /** Unit tests of subgraphs/customers/rules.ts: pure functions over rows, the caller and a given instant. */
 import { DAY_MS } from "../../common/clock";
 import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
+import { DomainError } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
 import type { CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "../../subgraphs/customers/model";
 import {
   canSeeCustomerRelationship,
   canSeeDelegatedAdmin,
+  checkDisplayNameFree,
+  checkMayApprove,
   checkMayRemoveRelationship,
+  checkMayTerminateDelegatedAdmin,
   checkCloudOpen,
+  checkNamedProviderActive,
+  checkNewCustomer,
+  checkNoActiveRelationship,
+  checkNoActiveSubscriptions,
+  checkNotPartnerTenant,
+  checkProviderStillActive,
+  checkRequestAcceptable,
+  checkRequestProvider,
   checkSameCloudAndCountry,
   CLOUD_FEATURES,
+  decideNewCustomerRelationship,
   DAP_APPROVAL_WINDOW_MS,
   DAP_AUTO_EXTENSION_MS,
   delegatedAdminState,
@@ -38,6 +51,18 @@ function refusal(fn: () => unknown): { code: string; field?: string } | null {
     return e.extensions?.field ? { code: e.extensions.code, field: e.extensions.field } : { code: e.extensions?.code };
   }
   return null;
+}
+
+/** The whole refusal `fn` throws, message and extensions, to prove them exact. */
+function refused(fn: () => unknown): { message: string; extensions: Record<string, unknown> } {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    const e = error as DomainError;
+    return { message: e.message, extensions: { ...e.extensions } };
+  }
+  throw new Error("expected a refusal, got none");
 }
 
 function dap(overrides: Partial<DelegatedAdminRelationship> = {}): DelegatedAdminRelationship {
@@ -275,5 +300,215 @@ describe("customers rules: clouds, countries, programs and registration", () => 
       terminateDelegatedAdminRelationshipPartner: ["GLOBAL_ADMIN", "ADMIN_AGENT"],
       terminateDelegatedAdminRelationshipCustomer: ["GLOBAL_ADMIN"],
     });
+  });
+});
+
+describe("customers rules: new customers (NC2, NC4, O2, T4)", () => {
+  it("O2: a tenant that is no partner's CSP tenant may be registered", () => {
+    expect(refusal(() => checkNotPartnerTenant(false))).toBeNull();
+  });
+
+  it("O2: a partner's CSP tenant cannot be registered: CSP_TENANT_PURCHASE_FORBIDDEN", () => {
+    expect(refused(() => checkNotPartnerTenant(true))).toEqual({
+      message: "This tenant is a partner's CSP tenant; it cannot be a customer.",
+      extensions: { code: "CSP_TENANT_PURCHASE_FORBIDDEN" },
+    });
+  });
+
+  it("NC4: a partner creates a customer of its own country, in every open cloud", () => {
+    for (const cloud of [Cloud.GLOBAL, Cloud.US_GOVERNMENT, Cloud.CHINA]) expect(refusal(() => checkNewCustomer(partner({ cloud }), "US"))).toBeNull();
+  });
+
+  it("NC4: a customer of another country: REGION_MISMATCH", () => {
+    expect(refused(() => checkNewCustomer(partner(), "GB"))).toEqual({
+      message: "A partner creates customers of its own country only.",
+      extensions: { code: "REGION_MISMATCH" },
+    });
+  });
+
+  it("NC2: a partner of GERMANY creates no customer, of its own country or not: CLOUD_CLOSED first", () => {
+    const german = partner({ cloud: Cloud.GERMANY, country: "DE" });
+    expect(refused(() => checkNewCustomer(german, "DE"))).toEqual({ message: "The GERMANY cloud takes no new customers.", extensions: { code: "CLOUD_CLOSED" } });
+    expect(refusal(() => checkNewCustomer(german, "FR"))).toEqual({ code: "CLOUD_CLOSED" });
+  });
+
+  const provider = () => partner({ id: "prov", programs: [CspProgram.INDIRECT_PROVIDER] });
+  const reseller = (overrides: Partial<PartnerFacts> = {}) => partner({ id: "res", programs: [CspProgram.INDIRECT_RESELLER], ...overrides });
+  const T4_REFUSAL = {
+    message: "The reseller is not active with you or has not signed the partner agreement.",
+    extensions: { code: "RESELLER_NOT_AUTHORIZED" },
+  };
+
+  it("T4: without a reseller the new customer's relationship is the creating partner's own, whatever the facts", () => {
+    expect(decideNewCustomerRelationship({ partner: partner(), resellerId: null, reseller: null, resellerActiveWithProvider: false })).toEqual({ partnerId: "p1", indirectProviderId: null });
+  });
+
+  it("T4: a provider creating for its ACTIVE reseller that signed the agreement: the reseller's relationship, the provider recorded as indirect provider", () => {
+    expect(decideNewCustomerRelationship({ partner: provider(), resellerId: "res", reseller: reseller(), resellerActiveWithProvider: true })).toEqual({
+      partnerId: "res",
+      indirectProviderId: "prov",
+    });
+  });
+
+  it("T4: a reseller that is not ACTIVE with the provider (pending, terminated, or never invited): RESELLER_NOT_AUTHORIZED", () => {
+    expect(refused(() => decideNewCustomerRelationship({ partner: provider(), resellerId: "res", reseller: reseller(), resellerActiveWithProvider: false }))).toEqual(T4_REFUSAL);
+  });
+
+  it("T4: a reseller that has not signed the agreement: RESELLER_NOT_AUTHORIZED", () => {
+    const unsigned = reseller({ agreementSigned: false });
+    expect(refused(() => decideNewCustomerRelationship({ partner: provider(), resellerId: "res", reseller: unsigned, resellerActiveWithProvider: true }))).toEqual(T4_REFUSAL);
+  });
+
+  it("T4: a reseller that is not an enrolled partner: RESELLER_NOT_AUTHORIZED", () => {
+    expect(refused(() => decideNewCustomerRelationship({ partner: provider(), resellerId: "res", reseller: null, resellerActiveWithProvider: true }))).toEqual(T4_REFUSAL);
+  });
+
+  it("T4: a partner that is not an indirect provider cannot create for a reseller: RESELLER_NOT_AUTHORIZED", () => {
+    const direct = partner({ programs: [CspProgram.DIRECT_BILL, CspProgram.INDIRECT_RESELLER] });
+    expect(refused(() => decideNewCustomerRelationship({ partner: direct, resellerId: "res", reseller: reseller(), resellerActiveWithProvider: true }))).toEqual(T4_REFUSAL);
+  });
+});
+
+describe("customers rules: asking for and accepting a relationship (CR1, CR2)", () => {
+  const reseller = (programs = [CspProgram.INDIRECT_RESELLER]) => partner({ programs });
+
+  it("CR2: an indirect reseller names one of its providers; a partner that is not only a reseller may name none", () => {
+    expect(refusal(() => checkRequestProvider(reseller(), "prov"))).toBeNull();
+    expect(refusal(() => checkRequestProvider(reseller([CspProgram.DIRECT_BILL, CspProgram.INDIRECT_RESELLER]), "prov"))).toBeNull();
+    expect(refusal(() => checkRequestProvider(reseller([CspProgram.DIRECT_BILL, CspProgram.INDIRECT_RESELLER]), null))).toBeNull();
+    expect(refusal(() => checkRequestProvider(partner(), null))).toBeNull();
+    expect(refusal(() => checkRequestProvider(partner({ programs: [CspProgram.INDIRECT_PROVIDER] }), null))).toBeNull();
+  });
+
+  it("CR2: a partner that is not an indirect reseller names a provider: INVALID_PARTNER_TYPE", () => {
+    for (const programs of [[CspProgram.DIRECT_BILL], [CspProgram.INDIRECT_PROVIDER]]) {
+      expect(refused(() => checkRequestProvider(partner({ programs }), "prov"))).toEqual({
+        message: "Only an indirect reseller names an indirect provider.",
+        extensions: { code: "INVALID_PARTNER_TYPE" },
+      });
+    }
+  });
+
+  it("CR2: a partner that is only an indirect reseller names no provider: BAD_USER_INPUT on input.indirectProviderId", () => {
+    expect(refused(() => checkRequestProvider(reseller(), null))).toEqual({
+      message: "input.indirectProviderId: an indirect reseller must name one of its active indirect providers.",
+      extensions: { code: "BAD_USER_INPUT", field: "input.indirectProviderId" },
+    });
+  });
+
+  it("CR2: the named provider must be ACTIVE with the reseller when it asks: RESELLER_NOT_AUTHORIZED otherwise", () => {
+    expect(refusal(() => checkNamedProviderActive(true))).toBeNull();
+    expect(refused(() => checkNamedProviderActive(false))).toEqual({
+      message: "The named provider has no ACTIVE relationship with you.",
+      extensions: { code: "RESELLER_NOT_AUTHORIZED" },
+    });
+  });
+
+  it("CR2: the named provider must still be ACTIVE with the reseller on acceptance: RESELLER_NOT_AUTHORIZED otherwise", () => {
+    expect(refusal(() => checkProviderStillActive(true))).toBeNull();
+    expect(refused(() => checkProviderStillActive(false))).toEqual({
+      message: "The reseller's relationship with the named provider is no longer active.",
+      extensions: { code: "RESELLER_NOT_AUTHORIZED" },
+    });
+  });
+
+  const req = (overrides: Partial<RelationshipRequest> = {}) =>
+    ({ id: "q", partnerId: "p1", indirectProviderId: null, code: "c", storedStatus: RelationshipRequestStatus.PENDING, createdAt: T0, expiresAt: at(REQUEST_LIFETIME_MS), acceptedByCustomerId: null, ...overrides }) as RelationshipRequest;
+
+  it("CR1: a pending request is accepted until the instant it expires", () => {
+    expect(refusal(() => checkRequestAcceptable(req(), T0))).toBeNull();
+    expect(refusal(() => checkRequestAcceptable(req(), at(REQUEST_LIFETIME_MS - 1)))).toBeNull();
+  });
+
+  it("CR1: a request 90 days old: REQUEST_EXPIRED", () => {
+    expect(refused(() => checkRequestAcceptable(req(), at(REQUEST_LIFETIME_MS)))).toEqual({ message: "The relationship request has expired.", extensions: { code: "REQUEST_EXPIRED" } });
+  });
+
+  it("CR1: no request with that code, or a used one (also past its expiry): NOT_FOUND", () => {
+    const notFound = { message: "Relationship request not found.", extensions: { code: "NOT_FOUND" } };
+    expect(refused(() => checkRequestAcceptable(null, T0))).toEqual(notFound);
+    expect(refused(() => checkRequestAcceptable(req({ storedStatus: RelationshipRequestStatus.ACCEPTED }), T0))).toEqual(notFound);
+    expect(refused(() => checkRequestAcceptable(req({ storedStatus: RelationshipRequestStatus.ACCEPTED }), at(2 * REQUEST_LIFETIME_MS)))).toEqual(notFound);
+  });
+
+  it("CR1: a partner with an ACTIVE relationship with the customer already: RELATIONSHIP_EXISTS", () => {
+    expect(refusal(() => checkNoActiveRelationship(false))).toBeNull();
+    expect(refused(() => checkNoActiveRelationship(true))).toEqual({
+      message: "This partner already has an active relationship with you.",
+      extensions: { code: "RELATIONSHIP_EXISTS" },
+    });
+  });
+});
+
+describe("customers rules: removing a reseller relationship (CR3)", () => {
+  it("CR3: a partner without ACTIVE subscriptions for the customer may be removed", () => {
+    expect(refusal(() => checkNoActiveSubscriptions(0))).toBeNull();
+  });
+
+  it("CR3: a partner with ACTIVE subscriptions for the customer: ACTIVE_SUBSCRIPTIONS_EXIST, naming how many", () => {
+    expect(refused(() => checkNoActiveSubscriptions(1))).toEqual({
+      message: "The partner still has 1 active subscription(s) for this customer; suspend them first.",
+      extensions: { code: "ACTIVE_SUBSCRIPTIONS_EXIST" },
+    });
+    expect(refused(() => checkNoActiveSubscriptions(7)).message).toContain("7 active subscription(s)");
+  });
+});
+
+describe("customers rules: delegated admin changes (DA1, DA2, DA4)", () => {
+  it("DA1: a display name the partner does not use yet is free; one it uses: DUPLICATE_NAME", () => {
+    expect(refusal(() => checkDisplayNameFree(false))).toBeNull();
+    expect(refused(() => checkDisplayNameFree(true))).toEqual({
+      message: "You already have a delegated admin relationship with this display name.",
+      extensions: { code: "DUPLICATE_NAME" },
+    });
+  });
+
+  it("DA2: the customer approves its own pending relationship until its approval window ends", () => {
+    expect(refusal(() => checkMayApprove(user("customer", "c1"), dap(), T0))).toBeNull();
+    expect(refusal(() => checkMayApprove(user("customer", "c1"), dap(), at(DAP_APPROVAL_WINDOW_MS - 1)))).toBeNull();
+  });
+
+  it("DA2: another customer's relationship, or none: NOT_FOUND", () => {
+    const notFound = { message: "Delegated admin relationship not found.", extensions: { code: "NOT_FOUND" } };
+    expect(refused(() => checkMayApprove(user("customer", "c2"), dap(), T0))).toEqual(notFound);
+    expect(refused(() => checkMayApprove(user("customer", "c1"), null, T0))).toEqual(notFound);
+  });
+
+  it("DA2: an active, expired or terminated relationship is not approved: INVALID_STATE naming its status", () => {
+    const customer = user("customer", "c1");
+    expect(refused(() => checkMayApprove(customer, activeDap(at(30 * DAY_MS)), T0))).toEqual({
+      message: "The relationship is ACTIVE, not APPROVAL_PENDING.",
+      extensions: { code: "INVALID_STATE" },
+    });
+    expect(refused(() => checkMayApprove(customer, dap(), at(DAP_APPROVAL_WINDOW_MS))).message).toBe("The relationship is EXPIRED, not APPROVAL_PENDING.");
+    expect(refusal(() => checkMayApprove(customer, dap({ storedStatus: DelegatedAdminStatus.TERMINATED }), T0))).toEqual({ code: "INVALID_STATE" });
+  });
+
+  it("DA4: its partner or its customer terminates a pending or active relationship", () => {
+    for (const d of [dap(), activeDap(at(30 * DAY_MS))]) {
+      expect(refusal(() => checkMayTerminateDelegatedAdmin(user("partner", "p1"), d, T0))).toBeNull();
+      expect(refusal(() => checkMayTerminateDelegatedAdmin(user("customer", "c1"), d, T0))).toBeNull();
+    }
+  });
+
+  it("DA4: another partner, another customer, the operator, or no relationship: NOT_FOUND", () => {
+    const notFound = { message: "Delegated admin relationship not found.", extensions: { code: "NOT_FOUND" } };
+    expect(refused(() => checkMayTerminateDelegatedAdmin(user("partner", "p2"), dap(), T0))).toEqual(notFound);
+    expect(refused(() => checkMayTerminateDelegatedAdmin(user("partner", "c1"), dap(), T0))).toEqual(notFound);
+    expect(refused(() => checkMayTerminateDelegatedAdmin(user("customer", "c2"), dap(), T0))).toEqual(notFound);
+    expect(refused(() => checkMayTerminateDelegatedAdmin(user("operator"), dap(), T0))).toEqual(notFound);
+    expect(refused(() => checkMayTerminateDelegatedAdmin(user("partner", "p1"), null, T0))).toEqual(notFound);
+  });
+
+  it("DA4: expired or terminated is final: INVALID_STATE naming its status", () => {
+    const partnerUser = user("partner", "p1");
+    expect(refused(() => checkMayTerminateDelegatedAdmin(partnerUser, activeDap(at(30 * DAY_MS)), at(30 * DAY_MS)))).toEqual({
+      message: "The relationship is EXPIRED; expiry and termination are final.",
+      extensions: { code: "INVALID_STATE" },
+    });
+    expect(refused(() => checkMayTerminateDelegatedAdmin(partnerUser, dap(), at(DAP_APPROVAL_WINDOW_MS))).message).toBe("The relationship is EXPIRED; expiry and termination are final.");
+    expect(refused(() => checkMayTerminateDelegatedAdmin(user("customer", "c1"), dap({ storedStatus: DelegatedAdminStatus.TERMINATED }), T0)).message).toBe(
+      "The relationship is TERMINATED; expiry and termination are final.",
+    );
   });
 });

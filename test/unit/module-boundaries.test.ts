@@ -97,4 +97,30 @@ describe("subgraph registry", () => {
     }
     expect(ports.size).toBe(names.length + 1);
   });
+
+  /** The inner shape every subgraph shares (docs/architecture.md, "Where the rules are"). */
+  const INNER_MODULES = ["context.ts", "internal.ts", "loaders.ts", "main.ts", "migrations/index.ts", "model.ts", "mutations.ts", "references.ts", "resolvers.ts", "rules.ts", "server.ts"];
+
+  it("Layout: every subgraph has the same inner modules", () => {
+    for (const name of names) {
+      const missing = INNER_MODULES.filter((file) => !fs.existsSync(path.join(root, "subgraphs", name, file)));
+      expect({ name, missing }).toEqual({ name, missing: [] });
+    }
+  });
+
+  it("Layout: a subgraph's mutations are in mutations.ts, its queries and fields in resolvers.ts, its reference resolvers in references.ts", () => {
+    // internal.ts answers the separate internal schema, with queries and mutations of its own.
+    const home: Record<string, string> = { "@Mutation(": "mutations.ts", "@Query(": "resolvers.ts", "@FieldResolver(": "resolvers.ts", __resolveReference: "references.ts" };
+    for (const name of names) {
+      const folder = path.join(root, "subgraphs", name);
+      const files = fs.readdirSync(folder).filter((file) => file.endsWith(".ts") && file !== "internal.ts");
+      const misplaced = files.flatMap((file) => {
+        const source = fs.readFileSync(path.join(folder, file), "utf8");
+        return Object.entries(home)
+          .filter(([marker, where]) => file !== where && source.includes(marker))
+          .map(([marker]) => `${file}: ${marker}`);
+      });
+      expect({ name, misplaced }).toEqual({ name, misplaced: [] });
+    }
+  });
 });

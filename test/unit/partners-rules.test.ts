@@ -8,6 +8,7 @@ import {
   canSeeRelationship,
   checkAcceptance,
   checkInvitation,
+  checkNoOpenRelationship,
   checkTermination,
   isProvider,
   isReseller,
@@ -117,6 +118,21 @@ describe("partners rules: T1 invitation (checkInvitation)", () => {
     const aToB = rel(ResellerRelationshipStatus.ACTIVE, { providerId: a.id, resellerId: b.id });
     expect(codeOf(() => checkInvitation(b, a, [aToB]))).toBe("RELATIONSHIP_EXISTS");
     expect(codeOf(() => checkInvitation(b, a, [{ ...aToB, status: ResellerRelationshipStatus.TERMINATED } as ResellerRelationship]))).toBe("none");
+  });
+
+  it("T1: checkNoOpenRelationship, which also answers a concurrent invitation the pair's unique index saw: RELATIONSHIP_EXISTS", () => {
+    expect(codeOf(() => checkNoOpenRelationship(false))).toBe("none");
+    let thrown: unknown;
+    try {
+      checkNoOpenRelationship(true);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(DomainError);
+    expect({ message: (thrown as DomainError).message, extensions: { ...(thrown as DomainError).extensions } }).toEqual({
+      message: "A pending or active relationship with this reseller already exists.",
+      extensions: { code: "RELATIONSHIP_EXISTS" },
+    });
   });
 
   it("T1: pairKeyOf names the pair the same way in both directions, and different pairs differently", () => {

@@ -7,19 +7,25 @@ import type { Offer, CloudSubscription } from "../../subgraphs/subscriptions/mod
 import {
   CANCELLATION_WINDOW_MS,
   canSeeSubscription,
+  checkBuyerSeesCustomer,
   checkLineItem,
   checkMayChange,
+  checkMayNamePartnerOfRecord,
   checkNotCancelled,
   checkQuantityChange,
+  checkTakesSupportPartner,
   checkTransition,
   checkVersion,
   CustomerFacts,
   decideOrderParties,
+  decidePartnerOfRecord,
+  decideSupportPartner,
   needsDelegatedAdminFact,
   orderFingerprint,
   PartnerFacts,
   purchaseDates,
   ROLES,
+  seesCustomerThroughRelationship,
   termEnd,
   validateOrderShape,
 } from "../../subgraphs/subscriptions/rules";
@@ -37,6 +43,18 @@ function refusal(fn: () => unknown): { code: string; field?: string } {
     expect(error).toBeInstanceOf(DomainError);
     const e = error as DomainError;
     return { code: e.extensions.code as string, field: e.extensions.field as string | undefined };
+  }
+  throw new Error("expected a refusal, got none");
+}
+
+/** The whole refusal `fn` throws, message and extensions, to prove them exact. */
+function refused(fn: () => unknown): { message: string; extensions: Record<string, unknown> } {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    const e = error as DomainError;
+    return { message: e.message, extensions: { ...e.extensions } };
   }
   throw new Error("expected a refusal, got none");
 }
@@ -381,5 +399,114 @@ describe("S2–S5: checks of a change", () => {
   it("O3: a new quantity outside the offer's bounds: BAD_USER_INPUT on input.quantity", () => {
     expect(refusal(() => checkQuantityChange(sub(), offer(), 0, at(1)))).toEqual({ code: "BAD_USER_INPUT", field: "input.quantity" });
     expect(refusal(() => checkQuantityChange(sub(), offer(), 101, at(1)))).toEqual({ code: "BAD_USER_INPUT", field: "input.quantity" });
+  });
+});
+
+describe("O1: the buyer sees the customer", () => {
+  it("O1: a partner sees a customer through its own ACTIVE reseller relationship, one recording it as indirect provider, or delegated admin", () => {
+    expect(seesCustomerThroughRelationship(BUYER, customer())).toBe(true);
+    expect(seesCustomerThroughRelationship(BUYER, customer({ activeRelationships: [{ partnerId: RESELLER, indirectProviderId: BUYER }] }))).toBe(true);
+    expect(seesCustomerThroughRelationship(BUYER, customer({ activeRelationships: [], delegatedAdminPartnerIds: [BUYER] }))).toBe(true);
+  });
+
+  it("O1: another partner's relationship or delegated admin shows the customer to nobody else", () => {
+    const others = customer({ activeRelationships: [{ partnerId: RESELLER, indirectProviderId: OTHER }], delegatedAdminPartnerIds: [OTHER] });
+    expect(seesCustomerThroughRelationship(BUYER, others)).toBe(false);
+  });
+
+  it("O1: a customer the buyer sees may be ordered for", () => {
+    expect(() => checkBuyerSeesCustomer(customer(), true)).not.toThrow();
+  });
+
+  it("O1: a customer the buyer cannot see at all, or none: NOT_FOUND", () => {
+    const notFound = { message: "Customer not found.", extensions: { code: "NOT_FOUND" } };
+    expect(refused(() => checkBuyerSeesCustomer(customer(), false))).toEqual(notFound);
+    expect(refused(() => checkBuyerSeesCustomer(null, true))).toEqual(notFound);
+  });
+});
+
+describe("S6: the partner of record", () => {
+  const viewer = (tid: string) => user("partner", tid);
+  const reseller = (over: Partial<PartnerFacts> = {}) => partner(RESELLER, { programs: [CspProgram.INDIRECT_RESELLER], ...over });
+  const served = customer({ activeRelationships: [{ partnerId: RESELLER, indirectProviderId: BUYER }] });
+  const S6_REFUSAL = {
+    message: "The reseller is not active with you, has not signed the agreement, or has no relationship with the customer.",
+    extensions: { code: "RESELLER_NOT_AUTHORIZED" },
+  };
+
+  it("S6: the billing provider may name another partner of record", () => {
+    expect(checkMayNamePartnerOfRecord(viewer(BUYER), sub())).toBe(BUYER);
+  });
+
+  it("S6: the partner of record that is not the billing provider, or anyone on a subscription bought elsewhere: FORBIDDEN", () => {
+    const forbidden = { message: "Only the billing provider can change the partner of record.", extensions: { code: "FORBIDDEN" } };
+    expect(refused(() => checkMayNamePartnerOfRecord(viewer(RESELLER), sub()))).toEqual(forbidden);
+    expect(refused(() => checkMayNamePartnerOfRecord(viewer(OTHER), sub({ channel: SalesChannel.DIRECT, partnerOfRecordId: null, billingPartnerId: null })))).toEqual(forbidden);
+  });
+
+  it("S6: an ACTIVE reseller of the provider that signed the agreement and serves the customer becomes partner of record", () => {
+    expect(decidePartnerOfRecord({ resellerId: RESELLER, reseller: reseller(), resellerActiveWithProvider: true, customer: served })).toBe(RESELLER);
+  });
+
+  it("S6: a reseller not ACTIVE with the provider: RESELLER_NOT_AUTHORIZED", () => {
+    expect(refused(() => decidePartnerOfRecord({ resellerId: RESELLER, reseller: reseller(), resellerActiveWithProvider: false, customer: served }))).toEqual(S6_REFUSAL);
+  });
+
+  it("S6: a reseller that has not signed the agreement: RESELLER_NOT_AUTHORIZED", () => {
+    const unsigned = reseller({ agreementSigned: false });
+    expect(refused(() => decidePartnerOfRecord({ resellerId: RESELLER, reseller: unsigned, resellerActiveWithProvider: true, customer: served }))).toEqual(S6_REFUSAL);
+  });
+
+  it("S6: a reseller without its own relationship with the customer, or a customer without facts: RESELLER_NOT_AUTHORIZED", () => {
+    expect(refused(() => decidePartnerOfRecord({ resellerId: RESELLER, reseller: reseller(), resellerActiveWithProvider: true, customer: customer() }))).toEqual(S6_REFUSAL);
+    expect(refused(() => decidePartnerOfRecord({ resellerId: RESELLER, reseller: reseller(), resellerActiveWithProvider: true, customer: null }))).toEqual(S6_REFUSAL);
+  });
+
+  it("S6: a reseller that is not an enrolled partner: RESELLER_NOT_AUTHORIZED", () => {
+    expect(refused(() => decidePartnerOfRecord({ resellerId: RESELLER, reseller: null, resellerActiveWithProvider: true, customer: served }))).toEqual(S6_REFUSAL);
+  });
+});
+
+describe("MC2: the support partner", () => {
+  const external = (over: Partial<CloudSubscription> = {}) => sub({ channel: SalesChannel.DIRECT, partnerOfRecordId: null, billingPartnerId: null, orderId: null, ...over });
+
+  it("MC2: an ACTIVE or SUSPENDED subscription bought outside the program takes a support partner", () => {
+    expect(() => checkTakesSupportPartner(external())).not.toThrow();
+    expect(() => checkTakesSupportPartner(external({ status: SubscriptionStatus.SUSPENDED }))).not.toThrow();
+  });
+
+  it("MC2: a CSP subscription takes no support partner: INVALID_STATE", () => {
+    expect(refused(() => checkTakesSupportPartner(sub()))).toEqual({
+      message: "Only a subscription bought outside the program takes a support partner.",
+      extensions: { code: "INVALID_STATE" },
+    });
+  });
+
+  it("MC2: a cancelled subscription bought outside the program takes none either: INVALID_STATE", () => {
+    expect(refused(() => checkTakesSupportPartner(external({ status: SubscriptionStatus.CANCELLED })))).toEqual({
+      message: "The subscription is CANCELLED; it changes no more.",
+      extensions: { code: "INVALID_STATE" },
+    });
+  });
+
+  it("MC2: a partner with a reseller relationship with the customer, or an active delegated admin relationship, may be hired", () => {
+    expect(decideSupportPartner({ partnerId: BUYER, partner: partner(BUYER), customer: customer() })).toBe(BUYER);
+    const dapOnly = customer({ activeRelationships: [], delegatedAdminPartnerIds: [OTHER] });
+    expect(decideSupportPartner({ partnerId: OTHER, partner: partner(OTHER), customer: dapOnly })).toBe(OTHER);
+  });
+
+  it("MC2: a partner with neither: CUSTOMER_RELATIONSHIP_REQUIRED", () => {
+    const unrelated = customer({ activeRelationships: [{ partnerId: RESELLER, indirectProviderId: null }], delegatedAdminPartnerIds: [RESELLER] });
+    expect(refused(() => decideSupportPartner({ partnerId: OTHER, partner: partner(OTHER), customer: unrelated }))).toEqual({
+      message: "The partner has no reseller or active delegated admin relationship with you.",
+      extensions: { code: "CUSTOMER_RELATIONSHIP_REQUIRED" },
+    });
+  });
+
+  it("MC2/P1: a partner of another cloud, an unknown partner or a customer without facts: NOT_FOUND", () => {
+    const notFound = { message: "Partner not found.", extensions: { code: "NOT_FOUND" } };
+    expect(refused(() => decideSupportPartner({ partnerId: BUYER, partner: partner(BUYER, { cloud: Cloud.CHINA }), customer: customer() }))).toEqual(notFound);
+    expect(refused(() => decideSupportPartner({ partnerId: BUYER, partner: null, customer: customer() }))).toEqual(notFound);
+    expect(refused(() => decideSupportPartner({ partnerId: BUYER, partner: partner(BUYER), customer: null }))).toEqual(notFound);
   });
 });
