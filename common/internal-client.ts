@@ -2,6 +2,10 @@
  * How a subgraph asks another for a fact it does not own: a GraphQL call (graphql-request)
  * to the owner's `/internal/graphql`, carrying the subgraph credential. Never the other's
  * tables. Any failure to get an answer fails closed with DEPENDENCY_UNAVAILABLE.
+ *
+ * The questions themselves are the owner's: each owner declares its documents once, with the
+ * types of their variables and answers, in its client module (`subgraphs/<owner>/client.ts`),
+ * and test/unit/internal-documents.test.ts validates every one against the owner's schema.
  */
 import { context, propagation } from "@opentelemetry/api";
 import { ClientError, GraphQLClient } from "graphql-request";
@@ -16,8 +20,17 @@ const failureOf = (error: unknown) =>
     ? `status ${error.response.status}: ${(error.response.errors ?? []).map((e) => e.extensions?.code ?? "error").join(", ")}`
     : describeError(error).slice(0, 300);
 
+/** A document for an owner's `/internal/graphql`, typed with its variables and its answer's data. */
+export class InternalDocument<Answer, Variables extends Record<string, unknown>> {
+  // Never set: they carry the types, so that a request returns the answer's type without a cast where it is asked.
+  declare readonly answer?: Answer;
+  declare readonly variables?: Variables;
+  constructor(readonly source: string) {}
+}
+
 export interface InternalClient {
-  request<T>(document: string, variables: Record<string, unknown>, what: string): Promise<T>;
+  /** `what` names the fact in the refusal and the log line when the owner does not answer. */
+  request<Answer, Variables extends Record<string, unknown>>(document: InternalDocument<Answer, Variables>, variables: Variables, what: string): Promise<Answer>;
 }
 
 /**
@@ -28,7 +41,7 @@ export interface InternalClient {
 export function createInternalClient(graphqlUrl: () => string, callerName: string, secret: string, timeoutMs: number): InternalClient {
   const headers = { [SUBGRAPH_SECRET_HEADER]: secret, [SERVICE_NAME_HEADER]: callerName };
   return {
-    async request<T>(document: string, variables: Record<string, unknown>, what: string): Promise<T> {
+    async request<Answer, Variables extends Record<string, unknown>>(document: InternalDocument<Answer, Variables>, variables: Variables, what: string): Promise<Answer> {
       const url = graphqlUrl().replace(/\/graphql\/?$/, "") + "/internal/graphql";
       try {
         // The same request id and trace as the request being answered, so the call can be followed.
@@ -36,7 +49,7 @@ export function createInternalClient(graphqlUrl: () => string, callerName: strin
         const callHeaders: Record<string, string> = { ...headers, ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}) };
         propagation.inject(context.active(), callHeaders);
         const client = new GraphQLClient(url, { headers: callHeaders });
-        return await client.request<T>({ document, variables, signal: AbortSignal.timeout(timeoutMs) });
+        return await client.request<Answer>({ document: document.source, variables, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
         logger.warn({ url, what, error: failureOf(error) }, "internal call failed");
         throw dependencyUnavailable(what);

@@ -19,6 +19,7 @@ import { badInput, DEPENDENCY_RETRY_AFTER_SECONDS, DomainError, forbidden } from
 import { sendJson } from "../common/http";
 import { readBody } from "../common/request-body";
 import type { TokenVerifier } from "../common/identity";
+import { readDevClock, setDevClockOffset } from "../common/dev-clock-client";
 import { createInternalClient, InternalClient } from "../common/internal-client";
 
 export const DEV_CLOCK_PATH = "/dev/clock";
@@ -26,9 +27,6 @@ export const DEV_CLOCK_PATH = "/dev/clock";
 const MAX_BODY_BYTES = 1024;
 /** One move at most a century: any rule's horizon (730 days) many times over, and far from Date's limits. */
 export const MAX_ADVANCE_SECONDS = 100 * 365 * 24 * 3600;
-
-const READ = "query { devClock { now offsetMs } }";
-const SET = "mutation($offsetMs: Float!) { setDevClockOffset(offsetMs: $offsetMs) { now offsetMs } }";
 
 export interface ServiceClock {
   name: string;
@@ -39,9 +37,9 @@ export interface ServiceClock {
 /** The gateway's own clock and each subgraph's, through its internal endpoint. */
 export function stackClocks(config: Config, subgraphUrl: (name: SubgraphName) => string): ServiceClock[] {
   const subgraph = (name: SubgraphName, client: InternalClient): ServiceClock => {
-    const call = async <T>(document: string, variables: Record<string, unknown>) => {
+    const call = async (ask: (what: string) => Promise<ClockReading>) => {
       try {
-        return await client.request<T>(document, variables, `the ${name} subgraph's clock`);
+        return await ask(`the ${name} subgraph's clock`);
       } catch {
         throw new DomainError(
           "DEPENDENCY_UNAVAILABLE",
@@ -51,8 +49,8 @@ export function stackClocks(config: Config, subgraphUrl: (name: SubgraphName) =>
     };
     return {
       name,
-      read: async () => (await call<{ devClock: ClockReading }>(READ, {})).devClock,
-      set: async (offsetMs) => (await call<{ setDevClockOffset: ClockReading }>(SET, { offsetMs })).setDevClockOffset,
+      read: () => call((what) => readDevClock(client, what)),
+      set: (offsetMs) => call((what) => setDevClockOffset(client, offsetMs, what)),
     };
   };
   return [

@@ -6,7 +6,8 @@ import { byIdLoader } from "../../common/by-id-loader";
 import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
 import { InternalClient } from "../../common/internal-client";
-import { partnerFactsLoader } from "../../common/partner-facts";
+import { partnerFactsLoader } from "../partners/client";
+import { customersWithPartnerSubscriptions } from "../subscriptions/client";
 import { UserPrincipal } from "../../common/identity";
 import { optionalText } from "../../common/validation";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
@@ -213,11 +214,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
     /** CV1's third way: customers of which the viewing partner sees a subscription (asked of the subscriptions subgraph). */
     seesSubscriptionOf: new DataLoader<string, boolean>(async (customerIds) => {
       if (viewer.org !== "partner") return customerIds.map(() => false);
-      const { customersWithPartnerSubscriptions: ids } = await peers.subscriptions.request<{ customersWithPartnerSubscriptions: string[] }>(
-        "query($partnerId: ID!, $customerIds: [ID!]!) { customersWithPartnerSubscriptions(partnerId: $partnerId, customerIds: $customerIds) }",
-        { partnerId: viewer.tid, customerIds },
-        "the partner's subscriptions",
-      );
+      const ids = await customersWithPartnerSubscriptions(peers.subscriptions, viewer.tid!, customerIds);
       const found = new Set(ids);
       return customerIds.map((id) => found.has(id));
     }),

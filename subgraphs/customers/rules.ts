@@ -9,7 +9,7 @@ import { addMs, DAY_MS } from "../../common/clock";
 import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
-import type { PartnerFacts } from "../../common/partner-facts";
+import type { PartnerFacts } from "../partners/client";
 import { country, domainName, email, idOrNew, integerInRange, optionalText, text } from "../../common/validation";
 import type {
   CreateDelegatedAdminRelationshipInput,

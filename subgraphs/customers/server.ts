@@ -3,6 +3,7 @@ import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { devClockResolvers } from "../../common/dev-clock";
 import { IdempotencyRecord } from "../../common/idempotency-record";
 import { purgeExpiredClaims, RelationshipClaim } from "../../common/claims";
+import type { Config } from "../../common/config";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -40,6 +41,11 @@ export function buildCustomersSchema() {
   });
 }
 
+/** The schema of `/internal/graphql`: what the other subgraphs may ask (their documents are in client.ts). */
+export function buildCustomersInternalSchema(config: Config) {
+  return buildCodeFirstSchema([CustomersInternalResolver, ...devClockResolvers(config)]);
+}
+
 export async function buildCustomersServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
   const { config, db, peer } = await prepareSubgraph("customers", CUSTOMERS_STORAGE, options);
   const deps: CustomersDeps = {
@@ -52,7 +58,7 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
   // Recovery at start: claims that expired while no process was running to see them go.
   await purgeExpiredClaims(db);
   const { schema } = await buildCustomersSchema();
-  const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver, ...devClockResolvers(config)]);
+  const internalSchema = await buildCustomersInternalSchema(config);
   return createSubgraphServer({
     name: "customers",
     config,

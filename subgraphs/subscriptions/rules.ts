@@ -10,7 +10,8 @@ import { BillingCycle, Cloud, CspProgram, SalesChannel, SubscriptionStatus } fro
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { requestFingerprint } from "../../common/idempotency";
 import { UserPrincipal } from "../../common/identity";
-import type { PartnerFacts } from "../../common/partner-facts";
+import type { CustomerFacts } from "../customers/client";
+import type { PartnerFacts } from "../partners/client";
 import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/validation";
 import type { Offer, PlaceOrderInput, CloudSubscription } from "./model";
 
@@ -24,15 +25,7 @@ export const ROLES = {
 
 export const CANCELLATION_WINDOW_MS = 168 * HOUR_MS;
 
-export type { PartnerFacts };
-
-export interface CustomerFacts {
-  id: string;
-  cloud: Cloud;
-  country: string;
-  activeRelationships: { partnerId: string; indirectProviderId: string | null }[];
-  delegatedAdminPartnerIds: string[];
-}
+export type { CustomerFacts, PartnerFacts };
 
 // ---- S1: who sees a subscription ----
 

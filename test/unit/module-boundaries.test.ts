@@ -69,6 +69,25 @@ describe("module boundaries", () => {
     expect([...gateway.packages].filter((name) => ["typeorm", "pg", "better-sqlite3"].includes(name))).toEqual([]);
     expect(runtimeSpecifiers(fs.readFileSync(path.join(root, "subgraphs/registry.ts"), "utf8"))).toEqual([]);
   });
+
+  it("Layout: a subgraph loads another's code only through its client module, which loads none of its owner's code", () => {
+    const folderOf = (file: string) => /^subgraphs\/([^/]+)\//.exec(file)?.[1];
+    const crossings: string[] = [];
+    for (const { name } of SUBGRAPH_REGISTRY) {
+      for (const file of reachableFrom(`subgraphs/${name}/main.ts`).files) {
+        const owner = folderOf(file);
+        if (owner && owner !== name && file !== `subgraphs/${owner}/client.ts`) crossings.push(`${name} → ${file}`);
+      }
+    }
+    expect(crossings).toEqual([]);
+    // The walk does see the clients: the customers subgraph asks the partners one.
+    expect([...reachableFrom("subgraphs/customers/main.ts").files]).toContain("subgraphs/partners/client.ts");
+    for (const { name } of SUBGRAPH_REGISTRY) {
+      const client = `subgraphs/${name}/client.ts`;
+      if (!fs.existsSync(path.join(root, client))) continue;
+      expect({ client, loads: [...reachableFrom(client).files].filter((file) => file !== client && folderOf(file)) }).toEqual({ client, loads: [] });
+    }
+  });
 });
 
 describe("subgraph registry", () => {
