@@ -5,10 +5,10 @@ import { PageArgsType } from "../../common/graphql-types";
 import { Cloud, SalesChannel, SubscriptionStatus } from "../../common/enums";
 import { notFound } from "../../common/errors";
 import { toPageRequest } from "../../common/keyset";
-import { connectionNodeFields, selectsTotalCount } from "../../common/selection";
+import { selectsTotalCount } from "../../common/selection";
 import { uuidArg } from "../../common/validation";
 import type { SubscriptionsContext } from "./context";
-import { listColumns } from "./list-columns";
+import { connectionNodeFields, listColumns } from "./list-columns";
 import { CustomerRef, Offer, Order, PartnerRef, CloudSubscription, CloudSubscriptionConnection } from "./model";
 import { visibleSubscription } from "./references";
 
