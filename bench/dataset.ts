@@ -21,16 +21,10 @@ import { randomUUID } from "node:crypto";
 import { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
 import { addMs, DAY_MS } from "../common/clock";
 import { Database, openDatabase } from "../common/db";
-import {
-  AdminRole,
-  Cloud,
-  CspProgram,
-  CustomerRelationshipStatus,
-  DelegatedAdminStatus,
-  ResellerRelationshipStatus,
-  SalesChannel,
-  SubscriptionStatus,
-} from "../common/enums";
+import { Cloud, CspProgram } from "../common/enums";
+import { AdminRole, CustomerRelationshipStatus, DelegatedAdminStatus } from "../subgraphs/customers/enums";
+import { ResellerRelationshipStatus } from "../subgraphs/partners/enums";
+import { SalesChannel, SubscriptionStatus } from "../subgraphs/subscriptions/enums";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "../subgraphs/customers/model";
 import { customerSearchText } from "../subgraphs/customers/search";
 import { Partner, ResellerRelationship } from "../subgraphs/partners/model";

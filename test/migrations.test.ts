@@ -16,7 +16,7 @@ import { applySearch } from "../subgraphs/customers/loaders";
 import { Customer } from "../subgraphs/customers/model";
 import { customerSearchText } from "../subgraphs/customers/search";
 import { CloudSubscription, SubscriptionCount } from "../subgraphs/subscriptions/model";
-import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "../subgraphs/subscriptions/enums";
 import { buildPartnersServer } from "../subgraphs/partners/server";
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { CUSTOMER_DETAIL, DASHBOARD } from "../bench/scenarios";
 import { openDatabase } from "../common/db";
-import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "../subgraphs/subscriptions/enums";
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 import { CloudSubscription } from "../subgraphs/subscriptions/model";
 import { createCustomer, enroll, linkReseller, placeOrder } from "./support/fixtures";

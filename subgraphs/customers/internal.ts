@@ -9,7 +9,8 @@ import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from 
 import { EntityManager, In } from "typeorm";
 import { BLOCKED, ClaimKind, claimBlocked, insertClaim, liveClaimsOn, lockSubjects, releaseClaim, untilUnblocked } from "../../common/claims";
 import { clock } from "../../common/clock";
-import { Cloud, CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
+import { Cloud } from "../../common/enums";
+import { CustomerRelationshipStatus, DelegatedAdminStatus } from "./enums";
 import type { CustomersServiceContext } from "./context";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
 import { isActiveDap } from "./rules";

@@ -4,7 +4,7 @@ import { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { Clock } from "../../common/clock";
 import { byIdLoader } from "../../common/by-id-loader";
 import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
-import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
+import { CustomerRelationshipStatus, DelegatedAdminStatus } from "./enums";
 import { InternalClient } from "../../common/internal-client";
 import { partnerFactsLoader } from "../partners/client";
 import { customersWithPartnerSubscriptions } from "../subscriptions/client";

@@ -6,13 +6,13 @@
 import { Directive, Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../../common/db";
+import { Cloud } from "../../common/enums";
 import {
   AdminRole,
-  Cloud,
   CustomerRelationshipStatus,
   DelegatedAdminStatus,
   RelationshipRequestStatus,
-} from "../../common/enums";
+} from "./enums";
 import { ConnectionType } from "../../common/graphql-types";
 
 @ObjectType({ description: "A customer's admin details. Seen only by the customer, the operator, and partners with an active delegated admin relationship (DA5)." })

@@ -15,7 +15,7 @@ import { BLOCKED, ClaimKind, claimBlocked, claimBusy, assertWithinLease, insertC
 import { HeldClaim } from "../../common/claim-client";
 import { activeResellersOf, claimActiveResellers } from "../partners/client";
 import * as subscriptionsClient from "../subscriptions/client";
-import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
+import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "./enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { country, domainName, optionalUuidArg, text, uuidArg } from "../../common/validation";
 import type { CustomersContext } from "./context";

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
 import { PageArgsType } from "../../common/graphql-types";
 import { clock } from "../../common/clock";
-import { DelegatedAdminStatus } from "../../common/enums";
+import { DelegatedAdminStatus } from "./enums";
 import { notFound } from "../../common/errors";
 import { toPageRequest } from "../../common/keyset";
 import { selectsTotalCount } from "../../common/selection";
@@ -20,7 +20,7 @@ import {
 } from "./model";
 import { visibleCustomer } from "./references";
 import { canSeeCustomerRelationship, canSeeDelegatedAdmin, delegatedAdminState, requestStatus } from "./rules";
-import { RelationshipRequestStatus } from "../../common/enums";
+import { RelationshipRequestStatus } from "./enums";
 
 const partnerRef = (id: string | null): PartnerRef | null => (id ? ({ id } as PartnerRef) : null);
 

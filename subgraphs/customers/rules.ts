@@ -6,7 +6,8 @@
  * caller and the clock: the mutations gather the facts, and act on what these decide.
  */
 import { addMs, DAY_MS } from "../../common/clock";
-import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
+import { Cloud, CspProgram } from "../../common/enums";
+import { AdminRole, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "./enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
 import type { PartnerFacts } from "../partners/client";

@@ -8,7 +8,8 @@
  */
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";
 import { ClaimKind, insertClaim, lockSubjects, releaseClaim } from "../../common/claims";
-import { Cloud, CspProgram, ResellerRelationshipStatus } from "../../common/enums";
+import { Cloud, CspProgram } from "../../common/enums";
+import { ResellerRelationshipStatus } from "./enums";
 import type { PartnersServiceContext } from "./context";
 import { Partner, ResellerRelationship } from "./model";
 

@@ -1,7 +1,7 @@
 /** Per-request DataLoaders of the partners subgraph: every reference and list goes through one. */
 import { DataSource } from "typeorm";
 import { byIdLoader } from "../../common/by-id-loader";
-import { ResellerRelationshipStatus } from "../../common/enums";
+import { ResellerRelationshipStatus } from "./enums";
 import type { UserPrincipal } from "../../common/identity";
 import { KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
 import { Partner, ResellerRelationship } from "./model";

@@ -5,7 +5,8 @@
 import { Directive, Field, ID, InputType, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../../common/db";
-import { Cloud, CspProgram, OrganizationKind, ResellerRelationshipStatus } from "../../common/enums";
+import { Cloud, CspProgram, OrganizationKind } from "../../common/enums";
+import { ResellerRelationshipStatus } from "./enums";
 import { ConnectionType } from "../../common/graphql-types";
 
 @Directive('@key(fields: "id")')

@@ -11,7 +11,7 @@ import { requireRole } from "../../common/authorization";
 import { BLOCKED, ClaimKind, claimBlocked, liveClaimsOn, lockSubjects, untilUnblocked } from "../../common/claims";
 import { clock } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
-import { ResellerRelationshipStatus } from "../../common/enums";
+import { ResellerRelationshipStatus } from "./enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { idempotencyKeyArg } from "../../common/idempotency";
 import { ClaimKey, idempotentCreate } from "../../common/idempotency-record";

@@ -1,7 +1,8 @@
 /** GraphQL reads of the partners subgraph (P1 on every path) and the fields of its types: thin, they load rows and apply rules.ts. */
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
-import { OrganizationKind, ResellerRelationshipStatus } from "../../common/enums";
+import { OrganizationKind } from "../../common/enums";
+import { ResellerRelationshipStatus } from "./enums";
 import { notFound } from "../../common/errors";
 import { PageArgsType } from "../../common/graphql-types";
 import { emptyConnection, toPageRequest } from "../../common/keyset";

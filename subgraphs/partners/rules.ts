@@ -4,7 +4,8 @@
  * Pure functions over rows and the caller, so they are unit-tested without a server.
  */
 import { requireRole } from "../../common/authorization";
-import { Cloud, CspProgram, ResellerRelationshipStatus } from "../../common/enums";
+import { Cloud, CspProgram } from "../../common/enums";
+import { ResellerRelationshipStatus } from "./enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
 import { country, idOrNew, text } from "../../common/validation";

@@ -3,7 +3,7 @@ import DataLoader from "dataloader";
 import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
 import { byIdLoader } from "../../common/by-id-loader";
 import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
-import { SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { SalesChannel, SubscriptionStatus } from "./enums";
 import { InternalClient } from "../../common/internal-client";
 import * as customersClient from "../customers/client";
 import { partnerFactsLoader } from "../partners/client";

@@ -5,7 +5,8 @@
 import { Directive, Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { InstantColumn } from "../../common/db";
-import { BillingCycle, Cloud, ProductFamily, SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { Cloud } from "../../common/enums";
+import { BillingCycle, ProductFamily, SalesChannel, SubscriptionStatus } from "./enums";
 import { ConnectionType } from "../../common/graphql-types";
 
 @ObjectType({ description: "A product a partner can sell: its quantity bounds, billing cycles, terms and clouds." })

@@ -11,7 +11,7 @@ import { assertWithinLease } from "../../common/claims";
 import { HeldClaim, releaseAll } from "../../common/claim-client";
 import { claimCustomer } from "../customers/client";
 import { activeResellersOf, claimActiveResellers } from "../partners/client";
-import { SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { SalesChannel, SubscriptionStatus } from "./enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { KeyedResult, oncePerKey } from "../../common/idempotency";
 import { optionalUuidArg, text, uuidArg } from "../../common/validation";

@@ -2,7 +2,8 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
 import { PageArgsType } from "../../common/graphql-types";
-import { Cloud, SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { Cloud } from "../../common/enums";
+import { SalesChannel, SubscriptionStatus } from "./enums";
 import { notFound } from "../../common/errors";
 import { toPageRequest } from "../../common/keyset";
 import { selectsTotalCount } from "../../common/selection";

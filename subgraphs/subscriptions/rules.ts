@@ -6,7 +6,8 @@
  * what these decide.
  */
 import { addMs, HOUR_MS } from "../../common/clock";
-import { BillingCycle, Cloud, CspProgram, SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { Cloud, CspProgram } from "../../common/enums";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "./enums";
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { requestFingerprint } from "../../common/idempotency";
 import { UserPrincipal } from "../../common/identity";

@@ -1,5 +1,6 @@
 /** Unit tests of the partners subgraph's pure rules (T1–T3, NC1, NC4, P1, the role table). */
-import { Cloud, CspProgram, ResellerRelationshipStatus } from "../../common/enums";
+import { Cloud, CspProgram } from "../../common/enums";
+import { ResellerRelationshipStatus } from "../../subgraphs/partners/enums";
 import { DomainError } from "../../common/errors";
 import { PARTNER_ROLES, UserPrincipal } from "../../common/identity";
 import type { EnrollPartnerInput, Partner, ResellerRelationship } from "../../subgraphs/partners/model";

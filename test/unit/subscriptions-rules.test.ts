@@ -2,7 +2,8 @@
 import { HOUR_MS } from "../../common/clock";
 import { DomainError } from "../../common/errors";
 import { UserPrincipal } from "../../common/identity";
-import { BillingCycle, Cloud, CspProgram, ProductFamily, SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { Cloud, CspProgram } from "../../common/enums";
+import { BillingCycle, ProductFamily, SalesChannel, SubscriptionStatus } from "../../subgraphs/subscriptions/enums";
 import type { Offer, CloudSubscription } from "../../subgraphs/subscriptions/model";
 import {
   CANCELLATION_WINDOW_MS,
