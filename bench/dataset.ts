@@ -19,9 +19,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
-import { addMs, DAY_MS } from "../common/clock";
-import { Database, openDatabase } from "../common/db";
-import { Cloud, CspProgram } from "../common/enums";
+import { addMs, DAY_MS } from "../common/time/clock";
+import { Database, openDatabase } from "../common/storage/db";
+import { Cloud, CspProgram } from "../common/graphql/enums";
 import { AdminRole, CustomerRelationshipStatus, DelegatedAdminStatus } from "../subgraphs/customers/enums";
 import { ResellerRelationshipStatus } from "../subgraphs/partners/enums";
 import { SalesChannel, SubscriptionStatus } from "../subgraphs/subscriptions/enums";

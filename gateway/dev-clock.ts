@@ -12,15 +12,15 @@
  * Time rules read these clocks; token expiry reads the real one.
  */
 import { IncomingMessage, ServerResponse } from "node:http";
-import { hasRole } from "../common/authorization";
-import { clock, ClockReading, readClock } from "../common/clock";
-import { Config, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { badInput, DEPENDENCY_RETRY_AFTER_SECONDS, DomainError, forbidden } from "../common/errors";
-import { sendJson } from "../common/http";
-import { readBody } from "../common/request-body";
-import type { TokenVerifier } from "../common/identity";
-import { readDevClock, setDevClockOffset } from "../common/dev-clock-client";
-import { createInternalClient, InternalClient } from "../common/internal-client";
+import { hasRole } from "../common/identity/authorization";
+import { clock, ClockReading, readClock } from "../common/time/clock";
+import { Config, SubgraphName, SUBGRAPH_NAMES } from "../common/service/config";
+import { badInput, DEPENDENCY_RETRY_AFTER_SECONDS, DomainError, forbidden } from "../common/errors/errors";
+import { sendJson } from "../common/http/http";
+import { readBody } from "../common/http/request-body";
+import type { TokenVerifier } from "../common/identity/identity";
+import { readDevClock, setDevClockOffset } from "../common/time/dev-clock-client";
+import { createInternalClient, InternalClient } from "../common/service/internal-client";
 
 export const DEV_CLOCK_PATH = "/dev/clock";
 

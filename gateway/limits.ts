@@ -36,9 +36,9 @@ import {
   visit,
   visitWithTypeInfo,
 } from "graphql";
-import type { QueryLimits } from "../common/config";
-import { DomainError, QueryLimitCode, QUERY_LIMIT_CODES } from "../common/errors";
-import { pageSize as checkedPageSize } from "../common/pagination";
+import type { QueryLimits } from "../common/service/config";
+import { DomainError, QueryLimitCode, QUERY_LIMIT_CODES } from "../common/errors/errors";
+import { pageSize as checkedPageSize } from "../common/storage/pagination";
 
 export interface GatewayLimits {
   /** For ApolloServer's options of the same names. */

@@ -5,8 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_QUERY_LIMITS, DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET, projectRoot, readConfig, SUBGRAPH_NAMES } from "../common/config";
-import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { DEFAULT_QUERY_LIMITS, DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET, projectRoot, readConfig, SUBGRAPH_NAMES } from "../common/service/config";
+import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { SUPERGRAPH_PATH } from "../gateway/server";
 import { parseYaml } from "./support/yaml";
 

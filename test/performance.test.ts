@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CUSTOMER_DETAIL, DASHBOARD } from "../bench/scenarios";
-import { openDatabase } from "../common/db";
+import { openDatabase } from "../common/storage/db";
 import { BillingCycle, SalesChannel, SubscriptionStatus } from "../subgraphs/subscriptions/enums";
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 import { CloudSubscription } from "../subgraphs/subscriptions/model";

@@ -4,8 +4,8 @@
  * partner administers. Every document is declared here once, typed with the classes internal.ts
  * answers with (only as types: loading this module loads none of the customers subgraph's code).
  */
-import { HeldClaim, heldClaim } from "../../common/claim-client";
-import { InternalClient, InternalDocument } from "../../common/internal-client";
+import { HeldClaim, heldClaim } from "../../common/mutations/claim-client";
+import { InternalClient, InternalDocument } from "../../common/service/internal-client";
 import type { CustomerClaim, CustomerFacts } from "./internal";
 
 export type { CustomerFacts };

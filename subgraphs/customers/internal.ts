@@ -7,9 +7,9 @@
  */
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";
 import { EntityManager, In } from "typeorm";
-import { BLOCKED, ClaimKind, claimBlocked, insertClaim, liveClaimsOn, lockSubjects, releaseClaim, untilUnblocked } from "../../common/claims";
-import { clock } from "../../common/clock";
-import { Cloud } from "../../common/enums";
+import { BLOCKED, ClaimKind, claimBlocked, insertClaim, liveClaimsOn, lockSubjects, releaseClaim, untilUnblocked } from "../../common/mutations/claims";
+import { clock } from "../../common/time/clock";
+import { Cloud } from "../../common/graphql/enums";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "./enums";
 import type { CustomersServiceContext } from "./context";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";

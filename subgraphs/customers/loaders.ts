@@ -1,15 +1,15 @@
 /** Per-request DataLoaders of the customers subgraph: every reference and list goes through one. */
 import DataLoader from "dataloader";
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { Clock } from "../../common/clock";
-import { byIdLoader } from "../../common/by-id-loader";
-import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
+import { Clock } from "../../common/time/clock";
+import { byIdLoader } from "../../common/storage/by-id-loader";
+import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/storage/keyset";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "./enums";
-import { InternalClient } from "../../common/internal-client";
+import { InternalClient } from "../../common/service/internal-client";
 import { partnerFactsLoader } from "../partners/client";
 import { customersWithPartnerSubscriptions } from "../subscriptions/client";
-import { UserPrincipal } from "../../common/identity";
-import { optionalText } from "../../common/validation";
+import { UserPrincipal } from "../../common/identity/identity";
+import { optionalText } from "../../common/graphql/validation";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
 import { searchPattern } from "./search";
 

@@ -5,8 +5,8 @@
  * as types: loading this module loads none of the partners subgraph's code).
  */
 import DataLoader from "dataloader";
-import { HeldClaim, heldClaim } from "../../common/claim-client";
-import { InternalClient, InternalDocument } from "../../common/internal-client";
+import { HeldClaim, heldClaim } from "../../common/mutations/claim-client";
+import { InternalClient, InternalDocument } from "../../common/service/internal-client";
 import type { PartnerFacts, ResellerClaim } from "./internal";
 
 export type { PartnerFacts };

@@ -1,12 +1,12 @@
 /** What every partners resolver gets: the caller, its loaders, and the directory it may read. */
-import type { ClaimSettings } from "../../common/claims";
-import { Cloud } from "../../common/enums";
-import { InternalClient } from "../../common/internal-client";
+import type { ClaimSettings } from "../../common/mutations/claims";
+import { Cloud } from "../../common/graphql/enums";
+import { InternalClient } from "../../common/service/internal-client";
 import { customerClouds } from "../customers/client";
-import { UserPrincipal } from "../../common/identity";
-import { ServiceContext, UserContext } from "../../common/subgraph-server";
+import { UserPrincipal } from "../../common/identity/identity";
+import { ServiceContext, UserContext } from "../../common/service/subgraph-server";
 import { DataSource } from "typeorm";
-import { Database } from "../../common/db";
+import { Database } from "../../common/storage/db";
 import { createLoaders, PartnersLoaders } from "./loaders";
 import { DirectoryScope } from "./rules";
 

@@ -7,8 +7,8 @@
  * elsewhere holds one, the relationship cannot be terminated (T3).
  */
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";
-import { ClaimKind, insertClaim, lockSubjects, releaseClaim } from "../../common/claims";
-import { Cloud, CspProgram } from "../../common/enums";
+import { ClaimKind, insertClaim, lockSubjects, releaseClaim } from "../../common/mutations/claims";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
 import { ResellerRelationshipStatus } from "./enums";
 import type { PartnersServiceContext } from "./context";
 import { Partner, ResellerRelationship } from "./model";

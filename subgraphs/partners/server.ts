@@ -1,12 +1,12 @@
 /** Builds the partners subgraph (schema, database, HTTP server) without listening. */
-import { ActivityRecord, ActivityResolver } from "../../common/activity";
-import { devClockResolvers } from "../../common/dev-clock";
-import { IdempotencyRecord } from "../../common/idempotency-record";
-import { purgeExpiredClaims, RelationshipClaim } from "../../common/claims";
-import type { Config } from "../../common/config";
-import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
-import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
-import type { SubgraphStorage } from "../../common/migrations";
+import { ActivityRecord, ActivityResolver } from "../../common/mutations/activity";
+import { devClockResolvers } from "../../common/time/dev-clock";
+import { IdempotencyRecord } from "../../common/mutations/idempotency-record";
+import { purgeExpiredClaims, RelationshipClaim } from "../../common/mutations/claims";
+import type { Config } from "../../common/service/config";
+import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/graphql/federation";
+import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/service/subgraph-server";
+import type { SubgraphStorage } from "../../common/storage/migrations";
 import { createPartnersContext, PartnersDeps } from "./context";
 import { PARTNERS_MIGRATIONS } from "./migrations";
 import { PartnersInternalResolver } from "./internal";

@@ -6,7 +6,7 @@
  * seen after a restart.
  */
 import { DataSource } from "typeorm";
-import { Cloud } from "../../common/enums";
+import { Cloud } from "../../common/graphql/enums";
 import { BillingCycle, ProductFamily } from "./enums";
 import { Offer } from "./model";
 

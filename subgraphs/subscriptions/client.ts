@@ -3,7 +3,7 @@
  * a partner's active subscriptions for a customer (CR3), and the customers of which a partner sees
  * a subscription (CV1). Every document is declared here once, with the types its resolvers answer.
  */
-import { InternalClient, InternalDocument } from "../../common/internal-client";
+import { InternalClient, InternalDocument } from "../../common/service/internal-client";
 
 /** Every question other subgraphs ask of the subscriptions subgraph (test/unit/internal-documents.test.ts validates each). */
 export const SUBSCRIPTIONS_DOCUMENTS = {

@@ -5,7 +5,7 @@
  */
 import { FieldNode, GraphQLResolveInfo } from "graphql";
 import { DataSource } from "typeorm";
-import { eachField } from "../../common/selection";
+import { eachField } from "../../common/graphql/selection";
 import { CloudSubscription } from "./model";
 
 /** Read for every row whatever is asked: S1 (restrictToVisible, canSee) and which parents a row belongs to. */

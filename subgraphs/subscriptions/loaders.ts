@@ -1,13 +1,13 @@
 /** Per-request DataLoaders of the subscriptions subgraph: every reference and list goes through one. */
 import DataLoader from "dataloader";
 import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
-import { byIdLoader } from "../../common/by-id-loader";
-import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
+import { byIdLoader } from "../../common/storage/by-id-loader";
+import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/storage/keyset";
 import { SalesChannel, SubscriptionStatus } from "./enums";
-import { InternalClient } from "../../common/internal-client";
+import { InternalClient } from "../../common/service/internal-client";
 import * as customersClient from "../customers/client";
 import { partnerFactsLoader } from "../partners/client";
-import { UserPrincipal } from "../../common/identity";
+import { UserPrincipal } from "../../common/identity/identity";
 import { CloudSubscription, EVERY_VIEWER, SubscriptionCount } from "./model";
 import type { CustomerFacts } from "../customers/client";
 

@@ -4,17 +4,17 @@
  */
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
-import { recordActivity } from "../../common/activity";
-import { requireRole } from "../../common/authorization";
-import { clock } from "../../common/clock";
-import { assertWithinLease } from "../../common/claims";
-import { HeldClaim, releaseAll } from "../../common/claim-client";
+import { recordActivity } from "../../common/mutations/activity";
+import { requireRole } from "../../common/identity/authorization";
+import { clock } from "../../common/time/clock";
+import { assertWithinLease } from "../../common/mutations/claims";
+import { HeldClaim, releaseAll } from "../../common/mutations/claim-client";
 import { claimCustomer } from "../customers/client";
 import { activeResellersOf, claimActiveResellers } from "../partners/client";
 import { SalesChannel, SubscriptionStatus } from "./enums";
-import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { KeyedResult, oncePerKey } from "../../common/idempotency";
-import { optionalUuidArg, text, uuidArg } from "../../common/validation";
+import { badInput, fail, forbidden, notFound } from "../../common/errors/errors";
+import { KeyedResult, oncePerKey } from "../../common/mutations/idempotency";
+import { optionalUuidArg, text, uuidArg } from "../../common/graphql/validation";
 import type { SubscriptionsContext } from "./context";
 import {
   Offer,

@@ -5,15 +5,15 @@
  * subgraphs' facts, the caller and the clock: the mutations gather the facts, and act on
  * what these decide.
  */
-import { addMs, HOUR_MS } from "../../common/clock";
-import { Cloud, CspProgram } from "../../common/enums";
+import { addMs, HOUR_MS } from "../../common/time/clock";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
 import { BillingCycle, SalesChannel, SubscriptionStatus } from "./enums";
-import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { requestFingerprint } from "../../common/idempotency";
-import { UserPrincipal } from "../../common/identity";
+import { badInput, fail, forbidden, notFound } from "../../common/errors/errors";
+import { requestFingerprint } from "../../common/mutations/idempotency";
+import { UserPrincipal } from "../../common/identity/identity";
 import type { CustomerFacts } from "../customers/client";
 import type { PartnerFacts } from "../partners/client";
-import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/validation";
+import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/graphql/validation";
 import type { Offer, PlaceOrderInput, CloudSubscription } from "./model";
 
 export const ROLES = {

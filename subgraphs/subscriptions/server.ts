@@ -1,10 +1,10 @@
 /** Builds the subscriptions subgraph (schema, database, catalogue, HTTP server) without listening. */
-import { ActivityRecord, ActivityResolver } from "../../common/activity";
-import { devClockResolvers } from "../../common/dev-clock";
-import type { Config } from "../../common/config";
-import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
-import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
-import type { SubgraphStorage } from "../../common/migrations";
+import { ActivityRecord, ActivityResolver } from "../../common/mutations/activity";
+import { devClockResolvers } from "../../common/time/dev-clock";
+import type { Config } from "../../common/service/config";
+import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/graphql/federation";
+import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/service/subgraph-server";
+import type { SubgraphStorage } from "../../common/storage/migrations";
 import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";

@@ -9,9 +9,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { GraphQLError, GraphQLSchema, parse, validate } from "graphql";
-import { Config, projectRoot, readConfig } from "../../common/config";
-import { DEV_CLOCK_DOCUMENTS } from "../../common/dev-clock-client";
-import { InternalDocument } from "../../common/internal-client";
+import { Config, projectRoot, readConfig } from "../../common/service/config";
+import { DEV_CLOCK_DOCUMENTS } from "../../common/time/dev-clock-client";
+import { InternalDocument } from "../../common/service/internal-client";
 import { CUSTOMERS_DOCUMENTS } from "../../subgraphs/customers/client";
 import { buildCustomersInternalSchema } from "../../subgraphs/customers/server";
 import { PARTNERS_DOCUMENTS } from "../../subgraphs/partners/client";
@@ -31,7 +31,7 @@ const OWNERS: { owner: string; client: string; documents: Documents; schema: (co
   { owner: "customers", client: "subgraphs/customers/client.ts", documents: CUSTOMERS_DOCUMENTS, schema: buildCustomersInternalSchema },
   { owner: "subscriptions", client: "subgraphs/subscriptions/client.ts", documents: SUBSCRIPTIONS_DOCUMENTS, schema: buildSubscriptionsInternalSchema },
 ];
-const DEV_CLOCK_CLIENT = "common/dev-clock-client.ts";
+const DEV_CLOCK_CLIENT = "common/time/dev-clock-client.ts";
 
 /** What graphql-js finds wrong with the document against the schema: nothing for a document the owner answers. */
 function problemsOf(schema: GraphQLSchema, document: InternalDocument<unknown, Record<string, unknown>>): string[] {

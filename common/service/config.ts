@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { SUBGRAPH_NAMES, SUBGRAPH_REGISTRY, SubgraphName } from "../subgraphs/registry";
+import { SUBGRAPH_NAMES, SUBGRAPH_REGISTRY, SubgraphName } from "../../subgraphs/registry";
 
 export { SUBGRAPH_NAMES };
 export type { SubgraphName };

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { GraphQLFormattedError } from "graphql";
-import { isDatabaseUnavailable } from "./db-status"; // not ./db: the gateway must not load typeorm for this
+import { isDatabaseUnavailable } from "../storage/db-status"; // not ./db: the gateway must not load typeorm for this
 import { databaseUnavailable, DEPENDENCY_RETRY_AFTER_SECONDS, ERROR_CODES, QUERY_LIMIT_CODES } from "./errors";
-import { callerText, describeError, logger, MAX_LOGGED_ERROR_CHARS } from "./logger";
+import { callerText, describeError, logger, MAX_LOGGED_ERROR_CHARS } from "../observability/logger";
 
 const PASS_THROUGH = new Set<string>([
   ...ERROR_CODES,

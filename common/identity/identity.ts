@@ -4,8 +4,8 @@
  */
 import { createPublicKey, KeyObject } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, SignJWT, JWTVerifyGetKey } from "jose";
-import { Config, DEV_JWT_SECRET } from "./config";
-import { unauthenticated } from "./errors";
+import { Config, DEV_JWT_SECRET } from "../service/config";
+import { unauthenticated } from "../errors/errors";
 
 export const PARTNER_ROLES = [
   "GLOBAL_ADMIN",

@@ -9,8 +9,8 @@ import { performance } from "node:perf_hooks";
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace } from "@opentelemetry/api";
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { callerText, logger } from "./logger";
-import { currentRequest, RequestRecord, requestIdFrom, runInRequest } from "./request-context";
-import { REQUEST_ID_HEADER } from "./wire";
+import { currentRequest, RequestRecord, requestIdFrom, runInRequest } from "../identity/request-context";
+import { REQUEST_ID_HEADER } from "../http/wire";
 
 const tracer = trace.getTracer("csp-graph");
 

@@ -1,7 +1,7 @@
 /** GraphQL building blocks every subgraph uses: the DateTime scalar and Relay connections. */
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
 import { ArgsType, ClassType, Directive, Field, Int, ObjectType } from "type-graphql";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs } from "./pagination";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs } from "../storage/pagination";
 
 function toDate(value: unknown): Date {
   const d = typeof value === "string" ? new Date(value) : value instanceof Date ? value : undefined;

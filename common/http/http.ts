@@ -6,10 +6,10 @@
 import http, { IncomingMessage, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
-import { DEFAULT_QUERY_LIMITS } from "./config";
+import { DEFAULT_QUERY_LIMITS } from "../service/config";
 import { applyCors, CorsPolicy } from "./cors";
-import { describeError, logger } from "./logger";
-import { observeRequest } from "./observability";
+import { describeError, logger } from "../observability/logger";
+import { observeRequest } from "../observability/observability";
 import { lingerAfterRefusal, readBody } from "./request-body";
 
 export const DEFAULT_MAX_BODY_BYTES = DEFAULT_QUERY_LIMITS.maxBodyBytes;

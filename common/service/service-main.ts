@@ -1,8 +1,8 @@
 /** Runs one service as its own process: listen on its port, and shut down cleanly on SIGTERM/SIGINT. */
 import { assertProductionSafe, readConfig } from "./config";
-import type { RunningHttpService } from "./http";
-import { describeError, logger } from "./logger";
-import { startTelemetry, stopTelemetry } from "./telemetry";
+import type { RunningHttpService } from "../http/http";
+import { describeError, logger } from "../observability/logger";
+import { startTelemetry, stopTelemetry } from "../observability/telemetry";
 
 export interface Startable {
   start(port?: number): Promise<RunningHttpService>;

@@ -11,22 +11,22 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLSchema } from "graphql";
 import { Config, readConfig, SubgraphName } from "./config";
-import { Database, openDatabase } from "./db";
-import { databaseIsUp } from "./db-status";
-import type { SubgraphStorage } from "./migrations";
-import { formatError } from "./format-error";
-import { createHttpService, listen, RunningHttpService } from "./http";
-import { noRoleRefusal } from "./authorization";
-import { asGatewayReadableRefusal } from "./subgraph-refusals";
-import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "./identity";
+import { Database, openDatabase } from "../storage/db";
+import { databaseIsUp } from "../storage/db-status";
+import type { SubgraphStorage } from "../storage/migrations";
+import { formatError } from "../errors/format-error";
+import { createHttpService, listen, RunningHttpService } from "../http/http";
+import { noRoleRefusal } from "../identity/authorization";
+import { asGatewayReadableRefusal } from "../errors/subgraph-refusals";
+import { createTokenVerifier, ServicePrincipal, UserPrincipal } from "../identity/identity";
 import { createInternalClient, InternalClient } from "./internal-client";
-import { mutationOutcomePlugin } from "./mutation-outcome";
-import { observabilityPlugin } from "./observability";
-import { requestIdOf } from "./request-context";
-import { SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "./wire";
+import { mutationOutcomePlugin } from "../mutations/mutation-outcome";
+import { observabilityPlugin } from "../observability/observability";
+import { requestIdOf } from "../identity/request-context";
+import { SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "../http/wire";
 
 // The subgraphs' servers and their tests name these headers through this module too.
-export { REQUEST_ID_HEADER, SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "./wire";
+export { REQUEST_ID_HEADER, SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "../http/wire";
 
 export interface UserContext extends BaseContext {
   principal: UserPrincipal;

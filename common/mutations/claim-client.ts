@@ -5,7 +5,7 @@
  * The owners' client modules (subgraphs/<owner>/client.ts) take claims and say how each is released.
  */
 import { commitDeadline } from "./claims";
-import { describeError, logger } from "./logger";
+import { describeError, logger } from "../observability/logger";
 
 export interface HeldClaim {
   /** performance.now() after which the holder must not commit (assertWithinLease). */

@@ -5,7 +5,7 @@
  * module loads no resolver).
  */
 import type { DevClockReading } from "./dev-clock";
-import { InternalClient, InternalDocument } from "./internal-client";
+import { InternalClient, InternalDocument } from "../service/internal-client";
 
 /** Both questions (test/unit/internal-documents.test.ts validates them against every subgraph's internal schema). */
 export const DEV_CLOCK_DOCUMENTS = {

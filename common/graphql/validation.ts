@@ -1,6 +1,6 @@
 /** Input checks shared by every subgraph; each failure names the offending field. */
 import { randomUUID } from "node:crypto";
-import { badInput } from "./errors";
+import { badInput } from "../errors/errors";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,5 +1,5 @@
 /** Role checks of DOMAIN.md's role table, shared by every subgraph's rules. */
-import { forbiddenRequest, forbiddenRole } from "./errors";
+import { forbiddenRequest, forbiddenRole } from "../errors/errors";
 import { OrgKind, ROLES_BY_ORG, UserPrincipal } from "./identity";
 
 /**

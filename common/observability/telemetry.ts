@@ -10,7 +10,7 @@ import { context, propagation, trace } from "@opentelemetry/api";
 // startTelemetry, when tracing is on. With OTEL_EXPORTER_OTLP_ENDPOINT unset they never load.
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import { Config, readConfig } from "./config";
+import { Config, readConfig } from "../service/config";
 import { logger } from "./logger";
 
 let provider: NodeTracerProvider | undefined;

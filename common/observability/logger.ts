@@ -8,8 +8,8 @@
  * permission.
  */
 import pino, { DestinationStream, Logger } from "pino";
-import { Config, LogFormat, LogLevel, readConfig } from "./config";
-import { currentRequest } from "./request-context";
+import { Config, LogFormat, LogLevel, readConfig } from "../service/config";
+import { currentRequest } from "../identity/request-context";
 
 /**
  * JSON, which collectors and tests parse, unless LOG_FORMAT says otherwise or a person is

@@ -17,7 +17,7 @@
  * pg is passed in (not imported) so SQLite deployments never load it.
  */
 import type { Client as PgClient, ClientConfig, Pool, PoolClient, QueryResult } from "pg";
-import { describeError, logger } from "./logger";
+import { describeError, logger } from "../observability/logger";
 
 export interface ConnectionHealthOptions {
   /** A connection silent for longer than this is checked before it is handed out. */

@@ -19,9 +19,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { Column, Entity, EntityManager, Index, In, PrimaryColumn } from "typeorm";
-import type { Database } from "./db";
-import { InstantColumn } from "./db";
-import { DomainError } from "./errors";
+import type { Database } from "../storage/db";
+import { InstantColumn } from "../storage/db";
+import { DomainError } from "../errors/errors";
 
 export enum ClaimKind {
   USE = "USE",

@@ -3,7 +3,7 @@
  * (default 20, at most 100). The gateway prices page sizes with `pageSize` before any
  * subgraph runs; the subgraphs page in keyset order (common/keyset.ts).
  */
-import { badInput } from "./errors";
+import { badInput } from "../errors/errors";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;

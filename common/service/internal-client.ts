@@ -9,10 +9,10 @@
  */
 import { context, propagation } from "@opentelemetry/api";
 import { ClientError, GraphQLClient } from "graphql-request";
-import { dependencyUnavailable } from "./errors";
-import { describeError, logger } from "./logger";
-import { currentRequest } from "./request-context";
-import { REQUEST_ID_HEADER, SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "./wire";
+import { dependencyUnavailable } from "../errors/errors";
+import { describeError, logger } from "../observability/logger";
+import { currentRequest } from "../identity/request-context";
+import { REQUEST_ID_HEADER, SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "../http/wire";
 
 /** A ClientError's own message repeats the request, variables included: keep its status and codes only. */
 const failureOf = (error: unknown) =>

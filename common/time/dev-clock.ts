@@ -5,8 +5,8 @@
  */
 import { Arg, Field, Float, Mutation, ObjectType, Query, Resolver } from "type-graphql";
 import { clock, readClock } from "./clock";
-import type { Config } from "./config";
-import { badInput } from "./errors";
+import type { Config } from "../service/config";
+import { badInput } from "../errors/errors";
 
 @ObjectType("DevClockReading", { description: "A service's clock: the time its rules read, and how far ahead of real time it runs." })
 export class DevClockReading {

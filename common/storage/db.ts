@@ -11,7 +11,7 @@ import { Column, ColumnOptions, DataSource, EntityManager, Logger, ValueTransfor
 import { assertMigrated, DialectMigrations } from "./migrations";
 // Re-exported: they live in db-status.ts so the gateway can use them without loading typeorm.
 export { databaseIsUp, isDatabaseUnavailable } from "./db-status";
-import { describeError, logger } from "./logger";
+import { describeError, logger } from "../observability/logger";
 import { connectionHealth } from "./pg-connection-health";
 
 /**

@@ -8,17 +8,17 @@ import { randomBytes } from "node:crypto";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, ClassType, Ctx, Directive, Field, ID, Info, ObjectType, Query, Resolver } from "type-graphql";
 import { Column, DataSource, Entity, EntityManager, Index, PrimaryColumn } from "typeorm";
-import { clock } from "./clock";
-import { InstantColumn } from "./db";
-import { OrganizationKind } from "./enums";
-import { requireRole } from "./authorization";
-import { ConnectionType, PageArgsType } from "./graphql-types";
-import type { UserPrincipal } from "./identity";
-import { KeysetList, loadPage, toPageRequest, viewerScope } from "./keyset";
-import type { PageArgs } from "./pagination";
-import { selectsTotalCount } from "./selection";
-import type { UserContext } from "./subgraph-server";
-import { text } from "./validation";
+import { clock } from "../time/clock";
+import { InstantColumn } from "../storage/db";
+import { OrganizationKind } from "../graphql/enums";
+import { requireRole } from "../identity/authorization";
+import { ConnectionType, PageArgsType } from "../graphql/graphql-types";
+import type { UserPrincipal } from "../identity/identity";
+import { KeysetList, loadPage, toPageRequest, viewerScope } from "../storage/keyset";
+import type { PageArgs } from "../storage/pagination";
+import { selectsTotalCount } from "../graphql/selection";
+import type { UserContext } from "../service/subgraph-server";
+import { text } from "../graphql/validation";
 
 @Directive("@shareable")
 @ObjectType("Activity", { description: "One successful mutation: who made it, what it changed, and when." })

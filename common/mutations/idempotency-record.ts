@@ -3,9 +3,9 @@
  * registered as an entity by each subgraph that owns such a create, in its own database.
  */
 import { Column, DataSource, Entity, EntityManager, PrimaryColumn } from "typeorm";
-import { clock } from "./clock";
-import { InstantColumn } from "./db";
-import { notFound } from "./errors";
+import { clock } from "../time/clock";
+import { InstantColumn } from "../storage/db";
+import { notFound } from "../errors/errors";
 import { IDEMPOTENCY_KEY_MAX, oncePerKey, requestFingerprint } from "./idempotency";
 
 /**

@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 
-import { REQUEST_ID_HEADER } from "./wire";
+import { REQUEST_ID_HEADER } from "../http/wire";
 
 export interface RequestRecord {
   requestId: string;

@@ -21,8 +21,8 @@
 import { createHash } from "node:crypto";
 import DataLoader from "dataloader";
 import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { badInput } from "./errors";
-import type { ConnectionShape } from "./graphql-types";
+import { badInput } from "../errors/errors";
+import type { ConnectionShape } from "../graphql/graphql-types";
 import { PageArgs, pageSize } from "./pagination";
 
 /** What a connection field's paging arguments ask for, before the cursors are read against their list. */

@@ -14,8 +14,8 @@
  * shared record of common/idempotency-record.ts.
  */
 import { createHash } from "node:crypto";
-import { fail } from "./errors";
-import { text } from "./validation";
+import { fail } from "../errors/errors";
+import { text } from "../graphql/validation";
 
 export const IDEMPOTENCY_KEY_MAX = 100;
 
