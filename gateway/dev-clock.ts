@@ -5,7 +5,7 @@
  *   POST /dev/clock  {"advanceSeconds": N}   moves every service's clock N seconds forward
  *
  * Operator token only; not served in production (404, like any unknown path). Each subgraph
- * keeps its own clock (common/clock.ts), set through its internal endpoint; the gateway sets
+ * keeps its own clock (common/time/clock.ts), set through its internal endpoint; the gateway sets
  * one offset on all of them. The new offset is the furthest-ahead service's offset plus N, so
  * time never goes back, and a service that restarted (and so lost its offset) catches up with
  * the next move: `{"advanceSeconds": 0}` aligns every clock without moving the latest one.

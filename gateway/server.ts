@@ -101,7 +101,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     ...limits.options,
     validationRules: [...limits.options.validationRules, NoSubscriptionOperations],
     includeStacktraceInErrorResponses: false,
-    // Shutdown is ours (common/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
+    // Shutdown is ours (common/service/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
     stopOnTerminationSignals: false,
     introspection: !config.production,
     plugins: [

@@ -112,7 +112,7 @@ export const databaseUnavailable = () =>
 
 /**
  * A fact another subgraph holds could not be obtained. Peers are asked before a mutation's
- * transaction starts (common/db.ts), so its change surely did not happen (R2: NOT_APPLIED).
+ * transaction starts (common/storage/db.ts), so its change surely did not happen (R2: NOT_APPLIED).
  */
 export const dependencyUnavailable = (what: string) =>
   new DomainError("DEPENDENCY_UNAVAILABLE", `Could not verify ${what} right now; nothing was changed. Try again.`, { outcome: "NOT_APPLIED" });

@@ -1,6 +1,6 @@
 /**
  * The request a piece of code is running for, without threading it through every call:
- * an AsyncLocalStorage record opened by the HTTP front (common/http.ts) for each GraphQL
+ * an AsyncLocalStorage record opened by the HTTP front (common/http/http.ts) for each GraphQL
  * request. Log lines take their requestId and service from it, and the internal client
  * passes the requestId on to the next subgraph.
  */

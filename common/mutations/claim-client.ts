@@ -1,5 +1,5 @@
 /**
- * The holder's side of a claim (common/claims.ts): the deadline by which what relies on it
+ * The holder's side of a claim (common/mutations/claims.ts): the deadline by which what relies on it
  * must commit, and its release once that write has committed or failed. A release that does
  * not arrive (the owner is down, the holder crashes) costs nothing but the lease's time.
  * The owners' client modules (subgraphs/<owner>/client.ts) take claims and say how each is released.

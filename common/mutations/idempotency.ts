@@ -11,7 +11,7 @@
  * that exists), and is then answered with the winner's result.
  *
  * Pure (no database): placeOrder keys its orders themselves; the other creates use the
- * shared record of common/idempotency-record.ts.
+ * shared record of common/mutations/idempotency-record.ts.
  */
 import { createHash } from "node:crypto";
 import { fail } from "../errors/errors";

@@ -4,7 +4,7 @@
  * idempotencyKey, or re-read and retry with expectedVersion).
  *
  * NOT_APPLIED is set only where the code knows: a subgraph's fail-closed check that could not
- * ask a peer (common/errors.ts dependencyUnavailable, before any transaction), or the gateway's
+ * ask a peer (common/errors/errors.ts dependencyUnavailable, before any transaction), or the gateway's
  * call to a subgraph that was never sent (gateway/partial-results.ts). This plugin, on the
  * gateway and on every subgraph, makes the rest UNKNOWN — a database that failed during the
  * commit, a call that timed out after it was sent — and keeps NOT_APPLIED only on a root field

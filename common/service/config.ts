@@ -35,7 +35,7 @@ export interface Config {
   host: string;
   /** pino level (LOG_LEVEL); `silent` by default under NODE_ENV=test so test output stays readable. */
   logLevel: LogLevel;
-  /** LOG_FORMAT: `json` (one object a line, for collectors) or `pretty` (one readable line, for people); unset, common/logger.ts chooses. */
+  /** LOG_FORMAT: `json` (one object a line, for collectors) or `pretty` (one readable line, for people); unset, common/observability/logger.ts chooses. */
   logFormat?: LogFormat;
   /** Where OTLP/HTTP traces go; tracing is off (no provider registered) when unset. */
   otlpEndpoint?: string;
@@ -67,7 +67,7 @@ export interface Config {
   databaseQueryTimeoutMs: number;
   /** PostgreSQL ends a session left idle inside a transaction for longer than this, releasing its locks. */
   databaseIdleInTransactionTimeoutMs: number;
-  /** X1 (common/claims.ts): how long a claim on another subgraph's fact lives unless released (CLAIM_LEASE_MS). */
+  /** X1 (common/mutations/claims.ts): how long a claim on another subgraph's fact lives unless released (CLAIM_LEASE_MS). */
   claimLeaseMs: number;
   /** X1: how long a claim, or an ending, waits for a conflicting claim before DEPENDENCY_UNAVAILABLE (CLAIM_WAIT_MS). */
   claimWaitMs: number;

@@ -90,7 +90,7 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
     plugins: [...plugins(), mutationOutcomePlugin()],
     formatError,
     includeStacktraceInErrorResponses: false,
-    // Shutdown is ours (common/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
+    // Shutdown is ours (common/service/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
     stopOnTerminationSignals: false,
     introspection: !config.production,
   });

@@ -1,8 +1,8 @@
 /**
  * What the gateway and the subgraph server need to know about a database (is it up, is this
- * error "unreachable"), apart from common/db.ts: that module loads typeorm (≈330 modules,
+ * error "unreachable"), apart from common/storage/db.ts: that module loads typeorm (≈330 modules,
  * ≈8 MB RSS), which the gateway — it has no database — would otherwise load through
- * common/format-error.ts and common/subgraph-server.ts.
+ * common/errors/format-error.ts and common/service/subgraph-server.ts.
  */
 import type { Database } from "./db";
 

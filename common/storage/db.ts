@@ -15,7 +15,7 @@ import { describeError, logger } from "../observability/logger";
 import { connectionHealth } from "./pg-connection-health";
 
 /**
- * PostgreSQL connection checks (common/pg-connection-health.ts). A pooled connection silent
+ * PostgreSQL connection checks (common/storage/pg-connection-health.ts). A pooled connection silent
  * for over a second is asked `SELECT 1` before use (a local round trip: well under a
  * millisecond); the check may take 2 s. Keepalive probes start after 2 s of silence.
  */
@@ -76,7 +76,7 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
   /**
    * PostgreSQL: a statement whose answer has not come within this fails on the client side
-   * and its connection is dropped (common/pg-connection-health.ts): a half-open connection
+   * and its connection is dropped (common/storage/pg-connection-health.ts): a half-open connection
    * never answers, so the server's statement_timeout cannot help. Longer than
    * statementTimeoutMs, so a slow statement is cancelled by the server first. None when absent.
    */

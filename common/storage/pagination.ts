@@ -1,7 +1,7 @@
 /**
  * Relay paging arguments, both ways: `first`/`after` forward, `last`/`before` backward
  * (default 20, at most 100). The gateway prices page sizes with `pageSize` before any
- * subgraph runs; the subgraphs page in keyset order (common/keyset.ts).
+ * subgraph runs; the subgraphs page in keyset order (common/storage/keyset.ts).
  */
 import { badInput } from "../errors/errors";
 

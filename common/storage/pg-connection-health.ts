@@ -3,7 +3,7 @@
  * open, on which nothing comes back (a NAT or load balancer that dropped the flow, a frozen
  * middlebox, a cable pulled). TCP keepalive finds such a peer only if nothing in between
  * acknowledges the probes, and only on an idle socket; pg waits for an answer forever unless
- * told otherwise. So, on top of keepalive (set in common/db.ts):
+ * told otherwise. So, on top of keepalive (set in common/storage/db.ts):
  *
  * - a statement that gets no answer within the query timeout abandons its connection (pg's
  *   own `query_timeout` fails the statement but keeps the connection, with the lost answer

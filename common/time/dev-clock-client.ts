@@ -1,6 +1,6 @@
 /**
  * How the gateway reads and sets a subgraph's development clock (I5), answered by every
- * subgraph's `/internal/graphql` outside production (common/dev-clock.ts). The documents are
+ * subgraph's `/internal/graphql` outside production (common/time/dev-clock.ts). The documents are
  * declared here once, typed with the reading dev-clock.ts answers (only as a type: loading this
  * module loads no resolver).
  */

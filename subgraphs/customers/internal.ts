@@ -2,7 +2,7 @@
  * Facts the customers subgraph answers for the other subgraphs on `/internal/graphql`
  * (behind the subgraph credential, never in the public API): a customer's cloud and
  * country (P1, NC1, O3), and its active reseller and delegated admin relationships
- * (O1, T5, S1/MC2); and claims on a customer's relationships (X1, common/claims.ts): while a
+ * (O1, T5, S1/MC2); and claims on a customer's relationships (X1, common/mutations/claims.ts): while a
  * write elsewhere holds one, none of the customer's reseller or delegated admin relationships ends.
  */
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";

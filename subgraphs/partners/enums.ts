@@ -1,6 +1,6 @@
 /**
  * The partners subgraph's own enum: only its types use it. The enums several
- * subgraphs share are in common/enums.ts. Values equal names, as there.
+ * subgraphs share are in common/graphql/enums.ts. Values equal names, as there.
  */
 import { registerEnumType } from "type-graphql";
 

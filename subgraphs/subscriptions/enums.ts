@@ -1,6 +1,6 @@
 /**
  * The subscriptions subgraph's own enums: only its types use them. The enums several
- * subgraphs share are in common/enums.ts. Values equal names, as there.
+ * subgraphs share are in common/graphql/enums.ts. Values equal names, as there.
  */
 import { registerEnumType } from "type-graphql";
 

@@ -1,7 +1,7 @@
 /**
  * Every question a service asks of a subgraph's `/internal/graphql` is a document declared once,
  * in the owner's client module (subgraphs/<owner>/client.ts; the development clock's in
- * common/dev-clock-client.ts). Each is validated here against the owner's internal schema, built
+ * common/time/dev-clock-client.ts). Each is validated here against the owner's internal schema, built
  * as the owner's server builds it, so a document naming a field, argument or type the owner does
  * not have (or a variable of the wrong type) fails here rather than at the first request that
  * sends it, where it would read as DEPENDENCY_UNAVAILABLE.
