@@ -447,7 +447,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
     for (const tx of held.splice(0)) await tx.finish();
     // Measured as a database in service is: with planner statistics and a visibility map (what
     // lets PostgreSQL count from an index alone). Autovacuum vacuums and analyses a table within
-    // a minute or so of a bulk load (SQLite's statistics come on open, common/db.ts).
+    // a minute or so of a bulk load (SQLite's statistics come on open, common/storage/db.ts).
     await Promise.all(Object.values(databases).filter((db) => db.dialect === "postgres").map((db) => db.dataSource.query("VACUUM (ANALYZE)")));
 
     return {
