@@ -3,7 +3,7 @@
 #   docker run csp-graph dist/gateway/main.js                  # the gateway (the default)
 #   docker run csp-graph dist/subgraphs/partners/main.js       # or customers, subscriptions
 #   docker run csp-graph dist/scripts/migrate.js               # `npm run migrate`, as a one-off deploy step
-# Configuration is by environment variables only (common/config.ts); docker-compose.yml sets them.
+# Configuration is by environment variables only (common/service/config.ts); docker-compose.yml sets them.
 # Not built or run where this project is developed (no Docker engine there):
 # test/deployment-files.test.ts only checks that it agrees with the code.
 

@@ -19,18 +19,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
-import { addMs, DAY_MS } from "../common/clock";
-import { Database, openDatabase } from "../common/db";
-import {
-  AdminRole,
-  Cloud,
-  CspProgram,
-  CustomerRelationshipStatus,
-  DelegatedAdminStatus,
-  ResellerRelationshipStatus,
-  SalesChannel,
-  SubscriptionStatus,
-} from "../common/enums";
+import { addMs, DAY_MS } from "../common/time/clock";
+import { Database, openDatabase } from "../common/storage/db";
+import { Cloud, CspProgram } from "../common/graphql/enums";
+import { AdminRole, CustomerRelationshipStatus, DelegatedAdminStatus } from "../subgraphs/customers/enums";
+import { ResellerRelationshipStatus } from "../subgraphs/partners/enums";
+import { SalesChannel, SubscriptionStatus } from "../subgraphs/subscriptions/enums";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "../subgraphs/customers/model";
 import { customerSearchText } from "../subgraphs/customers/search";
 import { Partner, ResellerRelationship } from "../subgraphs/partners/model";
@@ -453,7 +447,7 @@ export async function generateDataset(size: DatasetSize, where: Where, now = new
     for (const tx of held.splice(0)) await tx.finish();
     // Measured as a database in service is: with planner statistics and a visibility map (what
     // lets PostgreSQL count from an index alone). Autovacuum vacuums and analyses a table within
-    // a minute or so of a bulk load (SQLite's statistics come on open, common/db.ts).
+    // a minute or so of a bulk load (SQLite's statistics come on open, common/storage/db.ts).
     await Promise.all(Object.values(databases).filter((db) => db.dialect === "postgres").map((db) => db.dataSource.query("VACUUM (ANALYZE)")));
 
     return {

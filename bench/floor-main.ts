@@ -5,11 +5,11 @@
  * each subgraph's /metrics).
  */
 import "reflect-metadata";
-import { readConfig } from "../common/config";
-import { createHttpService, listen } from "../common/http";
-import { describeError, logger } from "../common/logger";
-import { stopOnSignals } from "../common/service-main";
-import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { readConfig } from "../common/service/config";
+import { createHttpService, listen } from "../common/http/http";
+import { describeError, logger } from "../common/observability/logger";
+import { stopOnSignals } from "../common/service/service-main";
+import { SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { buildFloorServer } from "./floor-server";
 
 async function main() {

@@ -16,14 +16,14 @@ import "reflect-metadata";
 import { randomUUID } from "node:crypto";
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { DocumentNode, execute, ExecutionResult, GraphQLError, GraphQLSchema, parse, validate } from "graphql";
-import type { Config } from "../common/config";
-import { dependencyUnavailable } from "../common/errors";
-import { formatError } from "../common/format-error";
-import type { RunningHttpService } from "../common/http";
-import type { InternalClient } from "../common/internal-client";
-import { describeError, logger } from "../common/logger";
-import { currentRequest, runInRequest } from "../common/request-context";
-import type { InProcessSubgraph, SubgraphBuildOptions, SubgraphServer } from "../common/subgraph-server";
+import type { Config } from "../common/service/config";
+import { dependencyUnavailable } from "../common/errors/errors";
+import { formatError } from "../common/errors/format-error";
+import type { RunningHttpService } from "../common/http/http";
+import type { InternalClient, InternalDocument } from "../common/service/internal-client";
+import { describeError, logger } from "../common/observability/logger";
+import { currentRequest, runInRequest } from "../common/identity/request-context";
+import type { InProcessSubgraph, SubgraphBuildOptions, SubgraphServer } from "../common/service/subgraph-server";
 import type { SubgraphResponse } from "../gateway/entities-response";
 import { buildGateway, GatewayContext } from "../gateway/server";
 import { SubgraphName, SUBGRAPH_NAMES } from "../subgraphs/registry";
@@ -62,7 +62,7 @@ class DocumentCache {
  */
 const aTurnLater = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Errors as the subgraph's server would send them (common/format-error.ts masks the unexpected). */
+/** Errors as the subgraph's server would send them (common/errors/format-error.ts masks the unexpected). */
 const formatted = (errors: readonly GraphQLError[] | undefined) => errors?.map((error) => formatError(error.toJSON(), error));
 
 async function run(schema: GraphQLSchema, cache: DocumentCache, source: string, parsed: DocumentNode | undefined, variables: Record<string, unknown> | undefined, operationName: string | undefined, contextValue: unknown): Promise<ExecutionResult> {
@@ -106,24 +106,24 @@ class InProcessCall implements GraphQLDataSource<GatewayContext> {
   }
 }
 
-/** A subgraph's client for another's internal facts (common/internal-client.ts), executed in this process. */
+/** A subgraph's client for another's internal facts (common/service/internal-client.ts), executed in this process. */
 function inProcessInternalClient(owner: SubgraphName, caller: SubgraphName, subgraphs: Partial<Record<SubgraphName, InProcessSubgraph>>): InternalClient {
   let cache: DocumentCache | undefined;
   return {
-    async request<T>(document: string, variables: Record<string, unknown>, what: string): Promise<T> {
+    async request<Answer, Variables extends Record<string, unknown>>(document: InternalDocument<Answer, Variables>, variables: Variables, what: string): Promise<Answer> {
       const subgraph = subgraphs[owner];
       if (!subgraph) throw dependencyUnavailable(what);
       cache ??= new DocumentCache(subgraph.internalSchema);
       await aTurnLater();
       const requestId = currentRequest()?.requestId ?? randomUUID();
       const result = await runInRequest({ requestId, service: owner }, () =>
-        run(subgraph.internalSchema, cache!, document, undefined, variables, undefined, subgraph.serviceContext(caller, requestId)),
+        run(subgraph.internalSchema, cache!, document.source, undefined, variables, undefined, subgraph.serviceContext(caller, requestId)),
       );
       if (result.errors?.length) {
         logger.warn({ owner, what, error: result.errors.map((e) => e.message).join("; ").slice(0, 300) }, "internal call failed");
         throw dependencyUnavailable(what);
       }
-      return result.data as T;
+      return result.data as Answer;
     },
   };
 }

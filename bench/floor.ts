@@ -13,7 +13,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { callOnce } from "./load";
 import { measure, Measured, Served, summarize, Summary } from "./measure";
 import type { PostgresBackends } from "./postgres-backends";

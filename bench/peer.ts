@@ -13,8 +13,8 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { SubgraphName } from "../common/config";
-import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { SubgraphName } from "../common/service/config";
+import { SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { startService, ServiceProcess } from "./processes";
 
 export const HIVE_GATEWAY_VERSION = "2.15.1";

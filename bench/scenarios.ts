@@ -4,7 +4,7 @@
  * one hot row. Every request is made as a provider's GLOBAL_ADMIN.
  */
 import { randomUUID } from "node:crypto";
-import { signDevToken } from "../common/identity";
+import { signDevToken } from "../common/identity/identity";
 import type { DatasetIndex } from "./dataset";
 import type { GraphQLCall } from "./load";
 

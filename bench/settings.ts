@@ -1,7 +1,7 @@
 /**
  * The benchmark's settings: environment variables, each overridable by a flag of the same
  * name (`npm run bench -- --customers 500 --no-peer`). Tooling settings, so they live here
- * and not in common/config.ts, which is what the services read.
+ * and not in common/service/config.ts, which is what the services read.
  */
 export interface BenchSettings {
   partners: number;

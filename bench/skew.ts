@@ -26,8 +26,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { projectRoot } from "../common/config";
-import { signDevToken } from "../common/identity";
+import { projectRoot } from "../common/service/config";
+import { signDevToken } from "../common/identity/identity";
 import type { DatasetIndex, SkewIndex } from "./dataset";
 import { callOnce, GraphQLCall, LoadResult, runClosedLoop } from "./load";
 import { PostgresBackends } from "./postgres-backends";

@@ -15,8 +15,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { projectRoot, SUBGRAPH_NAMES } from "../common/config";
-import { signDevToken } from "../common/identity";
+import { projectRoot, SUBGRAPH_NAMES } from "../common/service/config";
+import { signDevToken } from "../common/identity/identity";
 import { ServiceProcess, startService } from "./processes";
 
 const arg = (name: string, fallback: string) => {

@@ -5,30 +5,28 @@
  *   POST /dev/clock  {"advanceSeconds": N}   moves every service's clock N seconds forward
  *
  * Operator token only; not served in production (404, like any unknown path). Each subgraph
- * keeps its own clock (common/clock.ts), set through its internal endpoint; the gateway sets
+ * keeps its own clock (common/time/clock.ts), set through its internal endpoint; the gateway sets
  * one offset on all of them. The new offset is the furthest-ahead service's offset plus N, so
  * time never goes back, and a service that restarted (and so lost its offset) catches up with
  * the next move: `{"advanceSeconds": 0}` aligns every clock without moving the latest one.
  * Time rules read these clocks; token expiry reads the real one.
  */
 import { IncomingMessage, ServerResponse } from "node:http";
-import { hasRole } from "../common/authorization";
-import { clock, ClockReading, readClock } from "../common/clock";
-import { Config, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { badInput, DEPENDENCY_RETRY_AFTER_SECONDS, DomainError, forbidden } from "../common/errors";
-import { sendJson } from "../common/http";
-import { readBody } from "../common/request-body";
-import type { TokenVerifier } from "../common/identity";
-import { createInternalClient, InternalClient } from "../common/internal-client";
+import { hasRole } from "../common/identity/authorization";
+import { clock, ClockReading, readClock } from "../common/time/clock";
+import { Config, SubgraphName, SUBGRAPH_NAMES } from "../common/service/config";
+import { badInput, DEPENDENCY_RETRY_AFTER_SECONDS, DomainError, forbidden } from "../common/errors/errors";
+import { sendJson } from "../common/http/http";
+import { readBody } from "../common/http/request-body";
+import type { TokenVerifier } from "../common/identity/identity";
+import { readDevClock, setDevClockOffset } from "../common/time/dev-clock-client";
+import { createInternalClient, InternalClient } from "../common/service/internal-client";
 
 export const DEV_CLOCK_PATH = "/dev/clock";
 
 const MAX_BODY_BYTES = 1024;
 /** One move at most a century: any rule's horizon (730 days) many times over, and far from Date's limits. */
 export const MAX_ADVANCE_SECONDS = 100 * 365 * 24 * 3600;
-
-const READ = "query { devClock { now offsetMs } }";
-const SET = "mutation($offsetMs: Float!) { setDevClockOffset(offsetMs: $offsetMs) { now offsetMs } }";
 
 export interface ServiceClock {
   name: string;
@@ -39,9 +37,9 @@ export interface ServiceClock {
 /** The gateway's own clock and each subgraph's, through its internal endpoint. */
 export function stackClocks(config: Config, subgraphUrl: (name: SubgraphName) => string): ServiceClock[] {
   const subgraph = (name: SubgraphName, client: InternalClient): ServiceClock => {
-    const call = async <T>(document: string, variables: Record<string, unknown>) => {
+    const call = async (ask: (what: string) => Promise<ClockReading>) => {
       try {
-        return await client.request<T>(document, variables, `the ${name} subgraph's clock`);
+        return await ask(`the ${name} subgraph's clock`);
       } catch {
         throw new DomainError(
           "DEPENDENCY_UNAVAILABLE",
@@ -51,8 +49,8 @@ export function stackClocks(config: Config, subgraphUrl: (name: SubgraphName) =>
     };
     return {
       name,
-      read: async () => (await call<{ devClock: ClockReading }>(READ, {})).devClock,
-      set: async (offsetMs) => (await call<{ setDevClockOffset: ClockReading }>(SET, { offsetMs })).setDevClockOffset,
+      read: () => call((what) => readDevClock(client, what)),
+      set: (offsetMs) => call((what) => setDevClockOffset(client, offsetMs, what)),
     };
   };
   return [

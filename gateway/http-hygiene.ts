@@ -12,8 +12,8 @@
 import type { Server, ServerOptions } from "node:http";
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import type { HttpLimits } from "../common/config";
-import { callerText } from "../common/logger";
+import type { HttpLimits } from "../common/service/config";
+import { callerText } from "../common/observability/logger";
 
 export const OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE";
 

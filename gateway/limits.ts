@@ -1,6 +1,6 @@
 /**
  * The gateway's query limits: what one request may ask for, refused before any subgraph is
- * called, each with its own code (common/errors.ts QUERY_LIMIT_CODES) and HTTP 400.
+ * called, each with its own code (common/errors/errors.ts QUERY_LIMIT_CODES) and HTTP 400.
  *
  * - Depth, aliases and directives are graphql-armor validation rules. They look at the
  *   document alone, so Apollo's cache of validated documents runs them once per document.
@@ -9,7 +9,7 @@
  *   priced at one item per page. Here every page size (`first`, or `last` backward) is
  *   written out first as `first` — the variable's value, or the default page when neither is
  *   given — and a page size out of range is refused as BAD_USER_INPUT naming its argument,
- *   as the subgraphs refuse it (common/pagination.ts).
+ *   as the subgraphs refuse it (common/storage/pagination.ts).
  * - Tokens: graphql-js's own parser stops at `maxTokens`. Armor's Apollo token plugin throws
  *   from a hook Apollo treats as a crash, which answers HTTP 500 (armor 3.2.0, Apollo 5).
  * - "Did you mean …?" suggestions are cut from every error when configured (production).
@@ -36,9 +36,9 @@ import {
   visit,
   visitWithTypeInfo,
 } from "graphql";
-import type { QueryLimits } from "../common/config";
-import { DomainError, QueryLimitCode, QUERY_LIMIT_CODES } from "../common/errors";
-import { pageSize as checkedPageSize } from "../common/pagination";
+import type { QueryLimits } from "../common/service/config";
+import { DomainError, QueryLimitCode, QUERY_LIMIT_CODES } from "../common/errors/errors";
+import { pageSize as checkedPageSize } from "../common/storage/pagination";
 
 export interface GatewayLimits {
   /** For ApolloServer's options of the same names. */

@@ -25,8 +25,8 @@ import { FieldNode, GraphQLFormattedError, Kind, OperationDefinitionNode, parse,
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { SubgraphResponse } from "./entities-response";
 import { DEADLINE_PASSED } from "./deadline";
-import { DomainError } from "../common/errors";
-import { describeError, logger } from "../common/logger";
+import { DomainError } from "../common/errors/errors";
+import { describeError, logger } from "../common/observability/logger";
 
 /**
  * What the client sees for the part of a query whose subgraph did not answer (refused,

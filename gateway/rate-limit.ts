@@ -10,9 +10,9 @@
  */
 import Redis from "ioredis";
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { rateLimited } from "../common/errors";
-import type { UserPrincipal } from "../common/identity";
-import { describeError, logger } from "../common/logger";
+import { rateLimited } from "../common/errors/errors";
+import type { UserPrincipal } from "../common/identity/identity";
+import { describeError, logger } from "../common/observability/logger";
 
 export interface RequestBudgetOptions {
   perMinute: number;

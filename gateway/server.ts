@@ -13,22 +13,22 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { ApolloGateway, GraphQLDataSource } from "@apollo/gateway";
-import { Config, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { noRoleRefusal } from "../common/authorization";
-import { formatError } from "../common/format-error";
+import { Config, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/service/config";
+import { noRoleRefusal } from "../common/identity/authorization";
+import { formatError } from "../common/errors/format-error";
 import { DEV_CLOCK_PATH, devClockEndpoint, stackClocks } from "./dev-clock";
 import { queryLimits } from "./limits";
 import { inputPathsPlugin } from "./input-paths";
 import { capConnections, httpServerOptions, operationResolutionPlugin } from "./http-hygiene";
 import { deadlineFromNow } from "./deadline";
-import { mutationOutcomePlugin } from "../common/mutation-outcome";
-import { createHttpService, listen, RunningHttpService } from "../common/http";
-import { createTokenVerifier, UserPrincipal } from "../common/identity";
+import { mutationOutcomePlugin } from "../common/mutations/mutation-outcome";
+import { createHttpService, listen, RunningHttpService } from "../common/http/http";
+import { createTokenVerifier, UserPrincipal } from "../common/identity/identity";
 import { createSubgraphFetcher, SubgraphFetcher } from "./subgraph-fetcher";
 import { createRequestBudget } from "./rate-limit";
 import { subgraphService, withCallLayers } from "./subgraph-data-source";
-import { observabilityPlugin } from "../common/observability";
-import { requestIdOf } from "../common/request-context";
+import { observabilityPlugin } from "../common/observability/observability";
+import { requestIdOf } from "../common/identity/request-context";
 
 /**
  * The API has no subscription root (a bought offer is `CloudSubscription`, not `Subscription`,
@@ -105,7 +105,7 @@ export function buildGateway(options: GatewayOptions = {}): GatewayServer {
     ...limits.options,
     validationRules: [...limits.options.validationRules, NoSubscriptionOperations],
     includeStacktraceInErrorResponses: false,
-    // Shutdown is ours (common/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
+    // Shutdown is ours (common/service/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
     stopOnTerminationSignals: false,
     introspection: !config.production,
     plugins: [

@@ -13,7 +13,7 @@
  */
 import { context as otelContext, propagation } from "@opentelemetry/api";
 import { DEADLINE_HEADER } from "./deadline";
-import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/wire";
+import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/http/wire";
 
 /** The parts of a client request that travel with each of its subgraph calls (the gateway's context has them). */
 export interface CallerOfCall {

@@ -5,8 +5,8 @@
  * clock while the stack runs in one process.
  */
 import { GraphQLClient } from "graphql-request";
-import { clock, DAY_MS } from "../common/clock";
-import { signDevToken, TokenClaims } from "../common/identity";
+import { clock, DAY_MS } from "../common/time/clock";
+import { signDevToken, TokenClaims } from "../common/identity/identity";
 
 export const DEMO = {
   contoso: { id: "11111111-1111-4111-8111-000000000001", mpnId: "1000001", name: "Contoso Distribution", programs: ["INDIRECT_PROVIDER"] },

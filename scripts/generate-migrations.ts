@@ -12,9 +12,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { Client } from "pg";
-import { projectRoot, SUBGRAPH_NAMES, SubgraphName } from "../common/config";
-import { openDatabase } from "../common/db";
-import { Dialect, pendingSchemaChanges, SchemaQuery } from "../common/migrations";
+import { projectRoot, SUBGRAPH_NAMES, SubgraphName } from "../common/service/config";
+import { openDatabase } from "../common/storage/db";
+import { Dialect, pendingSchemaChanges, SchemaQuery } from "../common/storage/migrations";
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 
 const DIALECTS: Dialect[] = ["sqlite", "postgres"];
@@ -97,7 +97,7 @@ export function writeMigrationIndex(subgraph: SubgraphName): void {
   }
   const list = (names: string[]) => (names.length ? `[\n    ${names.join(",\n    ")},\n  ]` : "[]");
   const source = `/** The ${subgraph} subgraph's migrations, oldest first. Written by \`npm run migrations:generate\`: do not edit by hand. */
-import type { DialectMigrations } from "../../../common/migrations";
+import type { DialectMigrations } from "../../../common/storage/migrations";
 ${imports.join("\n")}${imports.length ? "\n" : ""}
 export const ${subgraph.toUpperCase()}_MIGRATIONS: DialectMigrations = {
   sqlite: ${list(lists.sqlite)},

@@ -5,8 +5,8 @@
  * at start and refuse to start with pending migrations.
  */
 import "reflect-metadata";
-import { Config, readConfig, SUBGRAPH_NAMES, SubgraphName } from "../common/config";
-import { openDatabase } from "../common/db";
+import { Config, readConfig, SUBGRAPH_NAMES, SubgraphName } from "../common/service/config";
+import { openDatabase } from "../common/storage/db";
 import { SUBGRAPH_STORAGE } from "../subgraphs/storage";
 
 /** Migrates each subgraph's database; returns the names applied per subgraph. */

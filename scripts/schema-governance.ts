@@ -26,7 +26,7 @@ import {
   isSpecifiedScalarType,
   Kind,
 } from "graphql";
-import { projectRoot } from "../common/config";
+import { projectRoot } from "../common/service/config";
 import { composeSchemas, schemaFiles } from "./compose";
 
 export const SCHEMA_DIR = path.join(projectRoot(), "schema");

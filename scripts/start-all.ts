@@ -5,12 +5,12 @@
  * the gateway URL, ready-to-paste tokens, and one line containing `ready`.
  */
 import "reflect-metadata";
-import { assertProductionSafe, readConfig } from "../common/config";
-import { signDevToken } from "../common/identity";
-import { logger } from "../common/logger";
-import { stopOnSignals } from "../common/service-main";
-import { startTelemetry } from "../common/telemetry";
-import { PeerDirectory, SubgraphServer } from "../common/subgraph-server";
+import { assertProductionSafe, readConfig } from "../common/service/config";
+import { signDevToken } from "../common/identity/identity";
+import { logger } from "../common/observability/logger";
+import { stopOnSignals } from "../common/service/service-main";
+import { startTelemetry } from "../common/observability/telemetry";
+import { PeerDirectory, SubgraphServer } from "../common/service/subgraph-server";
 import { buildGateway } from "../gateway/server";
 import { perSubgraph, SUBGRAPH_NAMES, SubgraphName } from "../subgraphs/registry";
 import { SUBGRAPH_CODE } from "../subgraphs/servers";

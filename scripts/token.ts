@@ -3,8 +3,8 @@
  * prints a development token signed with JWT_SECRET (or the documented default).
  */
 import { parseArgs } from "node:util";
-import { readConfig } from "../common/config";
-import { OrgKind, principalFromClaims, signDevToken } from "../common/identity";
+import { readConfig } from "../common/service/config";
+import { OrgKind, principalFromClaims, signDevToken } from "../common/identity/identity";
 
 async function main() {
   const { values } = parseArgs({

@@ -4,9 +4,9 @@
  * stack, the load test, compose, migrate. Typed by the registry, so a subgraph added there
  * without its line here does not compile.
  */
-import type { BuiltSubgraphSchema } from "../common/federation";
-import type { SubgraphStorage } from "../common/migrations";
-import type { SubgraphBuildOptions, SubgraphServer } from "../common/subgraph-server";
+import type { BuiltSubgraphSchema } from "../common/graphql/federation";
+import type { SubgraphStorage } from "../common/storage/migrations";
+import type { SubgraphBuildOptions, SubgraphServer } from "../common/service/subgraph-server";
 import { buildCustomersSchema, buildCustomersServer, CUSTOMERS_STORAGE } from "./customers/server";
 import { buildPartnersSchema, buildPartnersServer, PARTNERS_STORAGE } from "./partners/server";
 import type { SubgraphName } from "./registry";

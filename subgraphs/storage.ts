@@ -1,5 +1,5 @@
 /** Each subgraph's entities and migrations, for the scripts that work on every database (migrate, generate). */
-import type { SubgraphStorage } from "../common/migrations";
+import type { SubgraphStorage } from "../common/storage/migrations";
 import { perSubgraph, SubgraphName } from "./registry";
 import { SUBGRAPH_CODE } from "./servers";
 

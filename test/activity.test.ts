@@ -4,10 +4,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { GraphQLClient } from "graphql-request";
-import { recordActivity } from "../common/activity";
-import { clock, HOUR_MS } from "../common/clock";
-import { PARTNER_ROLES } from "../common/identity";
-import { SubgraphName } from "../common/config";
+import { recordActivity } from "../common/mutations/activity";
+import { clock, HOUR_MS } from "../common/time/clock";
+import { PARTNER_ROLES } from "../common/identity/identity";
+import { SubgraphName } from "../common/service/config";
 import { createCustomer, enroll, registerCustomer } from "./support/fixtures";
 import { expectNoLeak, expectRefusal } from "./support/customer-fixtures";
 import { customerToken, DIALECTS, GqlResult, operatorToken, partnerToken, Stack, startStack, token } from "./support/stack";

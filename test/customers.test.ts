@@ -4,7 +4,7 @@
  * and the role table for these mutations — all through the gateway.
  */
 import { randomUUID } from "node:crypto";
-import { clock, DAY_MS } from "../common/clock";
+import { clock, DAY_MS } from "../common/time/clock";
 import { codeOf, customerToken, DIALECTS, operatorToken, partnerToken, Stack, startStack } from "./support/stack";
 import { createCustomer, enroll, linkReseller, ORDER, placeOrder } from "./support/fixtures";
 import { worldState } from "./support/world-state";

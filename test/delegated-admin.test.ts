@@ -3,7 +3,7 @@
  * the gateway. Time moves with the injectable clock.
  */
 import { randomUUID } from "node:crypto";
-import { clock, DAY_MS } from "../common/clock";
+import { clock, DAY_MS } from "../common/time/clock";
 import { customerToken, DIALECTS, operatorToken, partnerToken, Stack, startStack } from "./support/stack";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import {

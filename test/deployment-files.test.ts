@@ -5,8 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { DEFAULT_QUERY_LIMITS, DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET, projectRoot, readConfig, SUBGRAPH_NAMES } from "../common/config";
-import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { DEFAULT_QUERY_LIMITS, DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET, projectRoot, readConfig, SUBGRAPH_NAMES } from "../common/service/config";
+import { REQUEST_ID_HEADER, SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { SUPERGRAPH_PATH } from "../gateway/server";
 import { parseYaml } from "./support/yaml";
 
@@ -94,7 +94,7 @@ describe("deployment files", () => {
     }
   });
 
-  it("Deployment: compose runs each subgraph and the gateway on the ports and URLs of common/config.ts", () => {
+  it("Deployment: compose runs each subgraph and the gateway on the ports and URLs of common/service/config.ts", () => {
     for (const name of SERVICES) {
       const service = compose.services[name];
       const port = String(defaults.port(name));
@@ -145,7 +145,7 @@ describe("deployment files", () => {
   });
 
   it("I3: the router keeps the error contract: subgraph errors pass through with their extensions, for every subgraph", () => {
-    // `false` (or an object that redacts) turns every refusal into "Subgraph errors redacted"; masking is the subgraphs' (common/format-error.ts).
+    // `false` (or an object that redacts) turns every refusal into "Subgraph errors redacted"; masking is the subgraphs' (common/errors/format-error.ts).
     expect(router.include_subgraph_errors).toEqual({ all: true });
     // The router verifies no token (that is licensed): each subgraph refuses a bad one as a GraphQL error with its code, which the router passes on.
     expect(router.authentication).toBeUndefined();

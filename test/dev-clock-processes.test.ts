@@ -8,7 +8,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { clock, DAY_MS } from "../common/clock";
+import { clock, DAY_MS } from "../common/time/clock";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { createDap, dapAsOperator } from "./support/customer-fixtures";
 import { cancel } from "./support/order-fixtures";

@@ -5,9 +5,9 @@
  * 168-hour window) take effect at once, while tokens keep the real clock.
  */
 import { randomUUID } from "node:crypto";
-import { clock, DAY_MS, HOUR_MS } from "../common/clock";
-import { readConfig } from "../common/config";
-import { signDevToken } from "../common/identity";
+import { clock, DAY_MS, HOUR_MS } from "../common/time/clock";
+import { readConfig } from "../common/service/config";
+import { signDevToken } from "../common/identity/identity";
 import { buildGateway } from "../gateway/server";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { ACCEPT_REQUEST, APPROVE_DAP, approveDap, createDap, dapAsOperator, expectRefusal, requestRelationship } from "./support/customer-fixtures";

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { Client } from "pg";
-import { SubgraphName, SUBGRAPH_NAMES } from "../common/config";
+import { SubgraphName, SUBGRAPH_NAMES } from "../common/service/config";
 import { buildGateway } from "../gateway/server";
 import { createCustomer, enroll, linkReseller, placeOrder, registerCustomer } from "./support/fixtures";
 import {

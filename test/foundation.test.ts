@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET } from "../common/config";
-import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET } from "../common/service/config";
+import { SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { createCustomer, enroll, placeOrder, registerCustomer } from "./support/fixtures";
 import { codeOf, customerToken, DIALECTS, operatorToken, partnerToken, Stack, startStack, token } from "./support/stack";
 

@@ -6,8 +6,8 @@
  * session held must not stop a second replica for longer than the server-side timeouts.
  */
 import { Client } from "pg";
-import { readConfig } from "../common/config";
-import { isDatabaseUnavailable } from "../common/db-status";
+import { readConfig } from "../common/service/config";
+import { isDatabaseUnavailable } from "../common/storage/db-status";
 import { buildGateway } from "../gateway/server";
 import { buildSubscriptionsServer } from "../subgraphs/subscriptions/server";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";

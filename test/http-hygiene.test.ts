@@ -5,8 +5,8 @@
  */
 import http from "node:http";
 import net from "node:net";
-import { DEFAULT_HTTP_LIMITS, HttpLimits, readConfig } from "../common/config";
-import { captureLogs } from "../common/logger";
+import { DEFAULT_HTTP_LIMITS, HttpLimits, readConfig } from "../common/service/config";
+import { captureLogs } from "../common/observability/logger";
 import { buildGateway, GatewayServer } from "../gateway/server";
 import { operatorToken, Stack, startStack } from "./support/stack";
 

@@ -6,8 +6,8 @@
  * two replicas of the owning subgraph on one PostgreSQL database.
  */
 import { randomUUID } from "node:crypto";
-import { HOUR_MS } from "../common/clock";
-import { SubgraphName } from "../common/config";
+import { HOUR_MS } from "../common/time/clock";
+import { SubgraphName } from "../common/service/config";
 import { createCustomer, enroll, linkReseller } from "./support/fixtures";
 import { CREATE_CUSTOMER, CREATE_DAP, CREATE_REQUEST, customerInput, dapInput, establish, expectRefusal, uniqueName, withClockAdvanced } from "./support/customer-fixtures";
 import { enrollProvider, enrollReseller } from "./support/two-tier-fixtures";

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
-import { DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { signDevToken } from "../common/identity";
-import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { DEV_JWT_SECRET, DEV_SUBGRAPH_SECRET, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/service/config";
+import { signDevToken } from "../common/identity/identity";
+import { SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { buildGateway } from "../gateway/server";
-import { DomainError } from "../common/errors";
-import { formatError } from "../common/format-error";
+import { DomainError } from "../common/errors/errors";
+import { formatError } from "../common/errors/format-error";
 import { CREATE_CUSTOMER, customerInput, REMOVE_RELATIONSHIP, TERMINATE_DAP } from "./support/customer-fixtures";
 import { enroll, registerCustomer } from "./support/fixtures";
 import { orderRaw } from "./support/order-fixtures";

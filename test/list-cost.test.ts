@@ -5,7 +5,7 @@
  * plus one row per parent, and `totalCount` is counted only when it is selected.
  */
 import { randomUUID } from "node:crypto";
-import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "../subgraphs/subscriptions/enums";
 import { CloudSubscription } from "../subgraphs/subscriptions/model";
 import { createCustomer, enroll } from "./support/fixtures";
 import { DIALECTS, operatorToken, Stack, startStack } from "./support/stack";

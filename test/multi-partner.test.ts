@@ -3,7 +3,7 @@
  * (CV1), through the gateway and, for `_entities`, straight at the customers subgraph.
  */
 import { randomUUID } from "node:crypto";
-import { clock } from "../common/clock";
+import { clock } from "../common/time/clock";
 import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
 import { createCustomer, enroll, linkReseller, ORDER, placeOrder } from "./support/fixtures";
 import {

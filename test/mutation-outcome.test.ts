@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { withOutcome } from "../common/mutation-outcome";
+import { withOutcome } from "../common/mutations/mutation-outcome";
 import { buildGateway } from "../gateway/server";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { subgraphProxy, SubgraphProxy } from "./support/http-proxy";

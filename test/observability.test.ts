@@ -6,9 +6,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { SpanKind, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { assertProductionSafe, DEV_CORS_ORIGINS, readConfig } from "../common/config";
-import { captureLogs } from "../common/logger";
-import { startTelemetry, stopTelemetry } from "../common/telemetry";
+import { assertProductionSafe, DEV_CORS_ORIGINS, readConfig } from "../common/service/config";
+import { captureLogs } from "../common/observability/logger";
+import { startTelemetry, stopTelemetry } from "../common/observability/telemetry";
 import { buildGateway, GatewayServer } from "../gateway/server";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { DIALECTS, operatorToken, Stack, startStack } from "./support/stack";

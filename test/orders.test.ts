@@ -1,6 +1,6 @@
 /** placeOrder through the gateway: O1–O4, T5, T6, NC1. */
 import { randomUUID } from "node:crypto";
-import { clock, HOUR_MS } from "../common/clock";
+import { clock, HOUR_MS } from "../common/time/clock";
 import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
 import { createCustomer, enroll, linkReseller, registerCustomer } from "./support/fixtures";
 import {

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parse, visit } from "graphql";
-import { projectRoot, SUBGRAPH_NAMES } from "../common/config";
+import { projectRoot, SUBGRAPH_NAMES } from "../common/service/config";
 
 const schemaOf = (name: string) => fs.readFileSync(path.join(projectRoot(), "schema", `${name}.graphql`), "utf8");
 

@@ -1,6 +1,6 @@
 /** NODE_ENV=production: no development secrets, no introspection, no Sandbox, no stack traces. */
-import { assertProductionSafe, DEV_JWT_SECRET, readConfig } from "../common/config";
-import { signDevToken } from "../common/identity";
+import { assertProductionSafe, DEV_JWT_SECRET, readConfig } from "../common/service/config";
+import { signDevToken } from "../common/identity/identity";
 import { buildGateway } from "../gateway/server";
 import { operatorToken } from "./support/stack";
 

@@ -7,10 +7,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { getIntrospectionQuery, parse } from "graphql";
-import { DEFAULT_QUERY_LIMITS, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/config";
-import { signDevToken } from "../common/identity";
-import { MAX_PAGE_SIZE } from "../common/pagination";
-import { QUERY_LIMIT_CODES } from "../common/errors";
+import { DEFAULT_QUERY_LIMITS, projectRoot, readConfig, SubgraphName, SUBGRAPH_NAMES } from "../common/service/config";
+import { signDevToken } from "../common/identity/identity";
+import { MAX_PAGE_SIZE } from "../common/storage/pagination";
+import { QUERY_LIMIT_CODES } from "../common/errors/errors";
 import { buildGateway, SANDBOX_DOCUMENT_PATH } from "../gateway/server";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { DIALECTS, operatorToken, Stack, startStack } from "./support/stack";

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import net from "node:net";
-import { readConfig, SUBGRAPH_NAMES } from "../common/config";
-import { captureLogs } from "../common/logger";
-import { PeerDirectory } from "../common/subgraph-server";
+import { readConfig, SUBGRAPH_NAMES } from "../common/service/config";
+import { captureLogs } from "../common/observability/logger";
+import { PeerDirectory } from "../common/service/subgraph-server";
 import { buildGateway, GatewayServer } from "../gateway/server";
 import { CREATE_CUSTOMER, customerInput } from "./support/customer-fixtures";
 import { enroll, registerCustomer } from "./support/fixtures";

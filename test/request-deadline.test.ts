@@ -3,7 +3,7 @@
  * times one after another takes three delays without it; with it, the request ends at the
  * deadline, with what the plan had by then and DEPENDENCY_UNAVAILABLE, with its path, for the rest.
  */
-import { readConfig } from "../common/config";
+import { readConfig } from "../common/service/config";
 import { buildGateway } from "../gateway/server";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { subgraphProxy, SubgraphProxy } from "./support/http-proxy";

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { buildSchema } from "graphql";
-import { CUSTOMER_ROLES as CODE_CUSTOMER_ROLES, OPERATOR_ROLES as CODE_OPERATOR_ROLES, PARTNER_ROLES as CODE_PARTNER_ROLES } from "../common/identity";
+import { CUSTOMER_ROLES as CODE_CUSTOMER_ROLES, OPERATOR_ROLES as CODE_OPERATOR_ROLES, PARTNER_ROLES as CODE_PARTNER_ROLES } from "../common/identity/identity";
 import {
   ACCEPT_REQUEST,
   APPROVE_DAP,

@@ -23,8 +23,8 @@ import {
   visit,
   visitWithTypeInfo,
 } from "graphql";
-import { projectRoot } from "../common/config";
-import { signDevToken } from "../common/identity";
+import { projectRoot } from "../common/service/config";
+import { signDevToken } from "../common/identity/identity";
 import { DEMO, demoClaims, seedDemo } from "../scripts/demo";
 import { codeOf, DIALECTS, GqlResult, Stack, startStack } from "./support/stack";
 

@@ -8,8 +8,8 @@ import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { DEV_SUBGRAPH_SECRET } from "../common/config";
-import { SUBGRAPH_SECRET_HEADER } from "../common/subgraph-server";
+import { DEV_SUBGRAPH_SECRET } from "../common/service/config";
+import { SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { ensureBuilt, startService } from "./support/processes";
 import { operatorToken } from "./support/stack";
 

@@ -5,7 +5,7 @@
  * each kind of viewer sees them through the gateway.
  */
 import { randomUUID } from "node:crypto";
-import { BillingCycle, SalesChannel, SubscriptionStatus } from "../common/enums";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "../subgraphs/subscriptions/enums";
 import { CloudSubscription, EVERY_VIEWER, SubscriptionCount } from "../subgraphs/subscriptions/model";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { CANCEL, SUSPEND } from "./support/order-fixtures";

@@ -1,6 +1,6 @@
 /** Changing a subscription through the gateway: S2–S6, the role table, CR3. */
 import { randomUUID } from "node:crypto";
-import { clock, HOUR_MS } from "../common/clock";
+import { clock, HOUR_MS } from "../common/time/clock";
 import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
 import { createCustomer, enroll, linkReseller } from "./support/fixtures";
 import {

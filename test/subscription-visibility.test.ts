@@ -1,6 +1,6 @@
 /** Who sees which subscription, on every path: S1, MP3, MP4, MC1–MC3. */
 import { randomUUID } from "node:crypto";
-import { clock } from "../common/clock";
+import { clock } from "../common/time/clock";
 import { customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
 import { createCustomer, enroll, linkReseller } from "./support/fixtures";
 import {

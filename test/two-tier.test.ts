@@ -4,7 +4,7 @@
  * T3 + T7 with customers, and `_entities` on the partners subgraph.
  */
 import { randomUUID } from "node:crypto";
-import { PARTNER_ROLES } from "../common/identity";
+import { PARTNER_ROLES } from "../common/identity/identity";
 import { createCustomer, enroll, registerCustomer } from "./support/fixtures";
 import { codeOf, customerToken, DIALECTS, operatorToken, partnerToken, Stack, startStack } from "./support/stack";
 import { accept, enrollProvider, enrollReseller, invite, invited, linksOf, snapshot, terminate } from "./support/two-tier-fixtures";

@@ -1,11 +1,11 @@
 /** What every customers resolver gets: the caller, loaders, peers, and CV1 as one question. */
 import { DataSource } from "typeorm";
-import type { ClaimSettings } from "../../common/claims";
-import { clock } from "../../common/clock";
-import { Database } from "../../common/db";
-import { InternalClient } from "../../common/internal-client";
-import { UserPrincipal } from "../../common/identity";
-import { ServiceContext, UserContext } from "../../common/subgraph-server";
+import type { ClaimSettings } from "../../common/mutations/claims";
+import { clock } from "../../common/time/clock";
+import { Database } from "../../common/storage/db";
+import { InternalClient } from "../../common/service/internal-client";
+import { UserPrincipal } from "../../common/identity/identity";
+import { ServiceContext, UserContext } from "../../common/service/subgraph-server";
 import { createLoaders, CustomersLoaders } from "./loaders";
 import { Customer } from "./model";
 import { PartnerStanding, standingOf } from "./rules";

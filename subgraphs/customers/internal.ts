@@ -2,14 +2,15 @@
  * Facts the customers subgraph answers for the other subgraphs on `/internal/graphql`
  * (behind the subgraph credential, never in the public API): a customer's cloud and
  * country (P1, NC1, O3), and its active reseller and delegated admin relationships
- * (O1, T5, S1/MC2); and claims on a customer's relationships (X1, common/claims.ts): while a
+ * (O1, T5, S1/MC2); and claims on a customer's relationships (X1, common/mutations/claims.ts): while a
  * write elsewhere holds one, none of the customer's reseller or delegated admin relationships ends.
  */
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";
 import { EntityManager, In } from "typeorm";
-import { BLOCKED, ClaimKind, claimBlocked, insertClaim, liveClaimsOn, lockSubjects, releaseClaim, untilUnblocked } from "../../common/claims";
-import { clock } from "../../common/clock";
-import { Cloud, CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
+import { BLOCKED, ClaimKind, claimBlocked, insertClaim, liveClaimsOn, lockSubjects, releaseClaim, untilUnblocked } from "../../common/mutations/claims";
+import { clock } from "../../common/time/clock";
+import { Cloud } from "../../common/graphql/enums";
+import { CustomerRelationshipStatus, DelegatedAdminStatus } from "./enums";
 import type { CustomersServiceContext } from "./context";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
 import { isActiveDap } from "./rules";

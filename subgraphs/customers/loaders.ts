@@ -1,14 +1,15 @@
 /** Per-request DataLoaders of the customers subgraph: every reference and list goes through one. */
 import DataLoader from "dataloader";
 import { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { Clock } from "../../common/clock";
-import { byIdLoader } from "../../common/by-id-loader";
-import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
-import { CustomerRelationshipStatus, DelegatedAdminStatus } from "../../common/enums";
-import { InternalClient } from "../../common/internal-client";
-import { partnerFactsLoader } from "../../common/partner-facts";
-import { UserPrincipal } from "../../common/identity";
-import { optionalText } from "../../common/validation";
+import { Clock } from "../../common/time/clock";
+import { byIdLoader } from "../../common/storage/by-id-loader";
+import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/storage/keyset";
+import { CustomerRelationshipStatus, DelegatedAdminStatus } from "./enums";
+import { InternalClient } from "../../common/service/internal-client";
+import { partnerFactsLoader } from "../partners/client";
+import { customersWithPartnerSubscriptions } from "../subscriptions/client";
+import { UserPrincipal } from "../../common/identity/identity";
+import { optionalText } from "../../common/graphql/validation";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship } from "./model";
 import { searchPattern } from "./search";
 
@@ -213,11 +214,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, clock: Cloc
     /** CV1's third way: customers of which the viewing partner sees a subscription (asked of the subscriptions subgraph). */
     seesSubscriptionOf: new DataLoader<string, boolean>(async (customerIds) => {
       if (viewer.org !== "partner") return customerIds.map(() => false);
-      const { customersWithPartnerSubscriptions: ids } = await peers.subscriptions.request<{ customersWithPartnerSubscriptions: string[] }>(
-        "query($partnerId: ID!, $customerIds: [ID!]!) { customersWithPartnerSubscriptions(partnerId: $partnerId, customerIds: $customerIds) }",
-        { partnerId: viewer.tid, customerIds },
-        "the partner's subscriptions",
-      );
+      const ids = await customersWithPartnerSubscriptions(peers.subscriptions, viewer.tid!, customerIds);
       const found = new Set(ids);
       return customerIds.map((id) => found.has(id));
     }),

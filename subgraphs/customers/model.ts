@@ -5,15 +5,15 @@
  */
 import { Directive, Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { InstantColumn } from "../../common/db";
+import { InstantColumn } from "../../common/storage/db";
+import { Cloud } from "../../common/graphql/enums";
 import {
   AdminRole,
-  Cloud,
   CustomerRelationshipStatus,
   DelegatedAdminStatus,
   RelationshipRequestStatus,
-} from "../../common/enums";
-import { ConnectionType } from "../../common/graphql-types";
+} from "./enums";
+import { ConnectionType } from "../../common/graphql/graphql-types";
 
 @ObjectType({ description: "A customer's admin details. Seen only by the customer, the operator, and partners with an active delegated admin relationship (DA5)." })
 export class BillingProfile {

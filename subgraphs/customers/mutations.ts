@@ -5,18 +5,19 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import type { EntityManager } from "typeorm";
-import { recordActivity } from "../../common/activity";
-import { requireRole, requireRoleOf } from "../../common/authorization";
-import { addMs, clock, DAY_MS } from "../../common/clock";
-import { isUniqueViolation } from "../../common/db";
-import { idempotencyKeyArg } from "../../common/idempotency";
-import { ClaimKey, idempotentCreate } from "../../common/idempotency-record";
-import { BLOCKED, ClaimKind, claimBlocked, claimBusy, assertWithinLease, insertClaim, liveClaimsOn, lockSubjects, RelationshipClaim, releaseClaim, untilUnblocked, withoutFlushWait } from "../../common/claims";
-import { HeldClaim } from "../../common/claim-client";
-import { activeResellersOf, claimActiveResellers } from "../../common/partner-facts";
-import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
-import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { country, domainName, optionalUuidArg, text, uuidArg } from "../../common/validation";
+import { recordActivity } from "../../common/mutations/activity";
+import { requireRole, requireRoleOf } from "../../common/identity/authorization";
+import { addMs, clock, DAY_MS } from "../../common/time/clock";
+import { isUniqueViolation } from "../../common/storage/db";
+import { idempotencyKeyArg } from "../../common/mutations/idempotency";
+import { ClaimKey, idempotentCreate } from "../../common/mutations/idempotency-record";
+import { BLOCKED, ClaimKind, claimBlocked, claimBusy, assertWithinLease, insertClaim, liveClaimsOn, lockSubjects, RelationshipClaim, releaseClaim, untilUnblocked, withoutFlushWait } from "../../common/mutations/claims";
+import { HeldClaim } from "../../common/mutations/claim-client";
+import { activeResellersOf, claimActiveResellers } from "../partners/client";
+import * as subscriptionsClient from "../subscriptions/client";
+import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "./enums";
+import { badInput, fail, forbidden, notFound } from "../../common/errors/errors";
+import { country, domainName, optionalUuidArg, text, uuidArg } from "../../common/graphql/validation";
 import type { CustomersContext } from "./context";
 import {
   CreateCustomerInput,
@@ -336,11 +337,7 @@ export class CustomerMutations {
     );
     let ended = false; // the END claim went with the removal's own transaction
     try {
-      const { activeSubscriptionCount } = await ctx.deps.subscriptions.request<{ activeSubscriptionCount: number }>(
-        "query($p: ID!, $c: ID!) { activeSubscriptionCount(partnerId: $p, customerId: $c) }",
-        { p: partnerId, c: customerId },
-        "the partner's active subscriptions",
-      );
+      const activeSubscriptionCount = await subscriptionsClient.activeSubscriptionCount(ctx.deps.subscriptions, partnerId, customerId);
       checkNoActiveSubscriptions(activeSubscriptionCount);
       const relationship = await ctx.deps.db.transaction(async (em) => {
         await lockSubjects(ctx.deps.db, em, "customer", [customerId]);

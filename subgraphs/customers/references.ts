@@ -3,7 +3,7 @@
  * look-up the queries and mutations share with it: a customer the viewer may not see (CV1)
  * resolves to null.
  */
-import type { ReferenceResolvers } from "../../common/federation";
+import type { ReferenceResolvers } from "../../common/graphql/federation";
 import type { CustomersContext } from "./context";
 import type { Customer } from "./model";
 

@@ -1,13 +1,13 @@
 /** GraphQL entry points of the customers subgraph: reads (CV1, MP2, DA5) and their fields. */
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
-import { PageArgsType } from "../../common/graphql-types";
-import { clock } from "../../common/clock";
-import { DelegatedAdminStatus } from "../../common/enums";
-import { notFound } from "../../common/errors";
-import { toPageRequest } from "../../common/keyset";
-import { selectsTotalCount } from "../../common/selection";
-import { uuidArg } from "../../common/validation";
+import { PageArgsType } from "../../common/graphql/graphql-types";
+import { clock } from "../../common/time/clock";
+import { DelegatedAdminStatus } from "./enums";
+import { notFound } from "../../common/errors/errors";
+import { toPageRequest } from "../../common/storage/keyset";
+import { selectsTotalCount } from "../../common/graphql/selection";
+import { uuidArg } from "../../common/graphql/validation";
 import type { CustomersContext } from "./context";
 import {
   BillingProfile,
@@ -20,7 +20,7 @@ import {
 } from "./model";
 import { visibleCustomer } from "./references";
 import { canSeeCustomerRelationship, canSeeDelegatedAdmin, delegatedAdminState, requestStatus } from "./rules";
-import { RelationshipRequestStatus } from "../../common/enums";
+import { RelationshipRequestStatus } from "./enums";
 
 const partnerRef = (id: string | null): PartnerRef | null => (id ? ({ id } as PartnerRef) : null);
 

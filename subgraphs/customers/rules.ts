@@ -5,12 +5,13 @@
  * NC4, O2, T4, CR1–CR3, DA1–DA4). Pure functions over rows, facts from other subgraphs, the
  * caller and the clock: the mutations gather the facts, and act on what these decide.
  */
-import { addMs, DAY_MS } from "../../common/clock";
-import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
-import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { UserPrincipal } from "../../common/identity";
-import type { PartnerFacts } from "../../common/partner-facts";
-import { country, domainName, email, idOrNew, integerInRange, optionalText, text } from "../../common/validation";
+import { addMs, DAY_MS } from "../../common/time/clock";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
+import { AdminRole, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "./enums";
+import { badInput, fail, forbidden, notFound } from "../../common/errors/errors";
+import { UserPrincipal } from "../../common/identity/identity";
+import type { PartnerFacts } from "../partners/client";
+import { country, domainName, email, idOrNew, integerInRange, optionalText, text } from "../../common/graphql/validation";
 import type {
   CreateDelegatedAdminRelationshipInput,
   CustomerPartnerRelationship,

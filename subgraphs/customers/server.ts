@@ -1,11 +1,12 @@
 /** Builds the customers subgraph (schema, database, HTTP server) without listening. */
-import { ActivityRecord, ActivityResolver } from "../../common/activity";
-import { devClockResolvers } from "../../common/dev-clock";
-import { IdempotencyRecord } from "../../common/idempotency-record";
-import { purgeExpiredClaims, RelationshipClaim } from "../../common/claims";
-import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
-import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
-import type { SubgraphStorage } from "../../common/migrations";
+import { ActivityRecord, ActivityResolver } from "../../common/mutations/activity";
+import { devClockResolvers } from "../../common/time/dev-clock";
+import { IdempotencyRecord } from "../../common/mutations/idempotency-record";
+import { purgeExpiredClaims, RelationshipClaim } from "../../common/mutations/claims";
+import type { Config } from "../../common/service/config";
+import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/graphql/federation";
+import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/service/subgraph-server";
+import type { SubgraphStorage } from "../../common/storage/migrations";
 import { createCustomersContext, CustomersDeps } from "./context";
 import { CUSTOMERS_MIGRATIONS } from "./migrations";
 import { CustomersInternalResolver } from "./internal";
@@ -40,6 +41,11 @@ export function buildCustomersSchema() {
   });
 }
 
+/** The schema of `/internal/graphql`: what the other subgraphs may ask (their documents are in client.ts). */
+export function buildCustomersInternalSchema(config: Config) {
+  return buildCodeFirstSchema([CustomersInternalResolver, ...devClockResolvers(config)]);
+}
+
 export async function buildCustomersServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
   const { config, db, peer } = await prepareSubgraph("customers", CUSTOMERS_STORAGE, options);
   const deps: CustomersDeps = {
@@ -52,7 +58,7 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
   // Recovery at start: claims that expired while no process was running to see them go.
   await purgeExpiredClaims(db);
   const { schema } = await buildCustomersSchema();
-  const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver, ...devClockResolvers(config)]);
+  const internalSchema = await buildCustomersInternalSchema(config);
   return createSubgraphServer({
     name: "customers",
     config,

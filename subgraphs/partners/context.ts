@@ -1,11 +1,12 @@
 /** What every partners resolver gets: the caller, its loaders, and the directory it may read. */
-import type { ClaimSettings } from "../../common/claims";
-import { Cloud } from "../../common/enums";
-import { InternalClient } from "../../common/internal-client";
-import { UserPrincipal } from "../../common/identity";
-import { ServiceContext, UserContext } from "../../common/subgraph-server";
+import type { ClaimSettings } from "../../common/mutations/claims";
+import { Cloud } from "../../common/graphql/enums";
+import { InternalClient } from "../../common/service/internal-client";
+import { customerClouds } from "../customers/client";
+import { UserPrincipal } from "../../common/identity/identity";
+import { ServiceContext, UserContext } from "../../common/service/subgraph-server";
 import { DataSource } from "typeorm";
-import { Database } from "../../common/db";
+import { Database } from "../../common/storage/db";
 import { createLoaders, PartnersLoaders } from "./loaders";
 import { DirectoryScope } from "./rules";
 
@@ -36,11 +37,7 @@ const CUSTOMER_CLOUD_CACHE_SIZE = 50_000;
 
 async function customerCloud(deps: PartnersDeps, customerId: string): Promise<Cloud | null> {
   if (customerCloudCache.has(customerId)) return customerCloudCache.get(customerId)!;
-  const { customers } = await deps.customers.request<{ customers: { id: string; cloud: Cloud }[] }>(
-    "query($ids: [ID!]!) { customers(ids: $ids) { id cloud } }",
-    { ids: [customerId] },
-    "the customer's cloud",
-  );
+  const customers = await customerClouds(deps.customers, [customerId]);
   const cloud = customers[0]?.cloud ?? null;
   if (cloud) {
     if (customerCloudCache.size >= CUSTOMER_CLOUD_CACHE_SIZE) customerCloudCache.delete(customerCloudCache.keys().next().value!);

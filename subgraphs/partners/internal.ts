@@ -3,12 +3,13 @@
  * only (behind the subgraph credential, never composed into the public API):
  * a partner's cloud, country, programs and agreement (NC1, NC4, T6, T4/T5), whether a
  * tenant is any partner's CSP tenant (O2), and which resellers are ACTIVE with a provider
- * (T4, T5, CR2); and claims on those relationships (X1, common/claims.ts): while a write
+ * (T4, T5, CR2); and claims on those relationships (X1, common/mutations/claims.ts): while a write
  * elsewhere holds one, the relationship cannot be terminated (T3).
  */
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";
-import { ClaimKind, insertClaim, lockSubjects, releaseClaim } from "../../common/claims";
-import { Cloud, CspProgram, ResellerRelationshipStatus } from "../../common/enums";
+import { ClaimKind, insertClaim, lockSubjects, releaseClaim } from "../../common/mutations/claims";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
+import { ResellerRelationshipStatus } from "./enums";
 import type { PartnersServiceContext } from "./context";
 import { Partner, ResellerRelationship } from "./model";
 

@@ -1,9 +1,9 @@
 /** Per-request DataLoaders of the partners subgraph: every reference and list goes through one. */
 import { DataSource } from "typeorm";
-import { byIdLoader } from "../../common/by-id-loader";
-import { ResellerRelationshipStatus } from "../../common/enums";
-import type { UserPrincipal } from "../../common/identity";
-import { KeysetList, keysetLoader, viewerScope } from "../../common/keyset";
+import { byIdLoader } from "../../common/storage/by-id-loader";
+import { ResellerRelationshipStatus } from "./enums";
+import type { UserPrincipal } from "../../common/identity/identity";
+import { KeysetList, keysetLoader, viewerScope } from "../../common/storage/keyset";
 import { Partner, ResellerRelationship } from "./model";
 
 export interface RelationshipListArgs {

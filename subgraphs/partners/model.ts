@@ -4,9 +4,10 @@
  */
 import { Directive, Field, ID, InputType, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { InstantColumn } from "../../common/db";
-import { Cloud, CspProgram, OrganizationKind, ResellerRelationshipStatus } from "../../common/enums";
-import { ConnectionType } from "../../common/graphql-types";
+import { InstantColumn } from "../../common/storage/db";
+import { Cloud, CspProgram, OrganizationKind } from "../../common/graphql/enums";
+import { ResellerRelationshipStatus } from "./enums";
+import { ConnectionType } from "../../common/graphql/graphql-types";
 
 @Directive('@key(fields: "id")')
 @ObjectType({

@@ -3,7 +3,7 @@
  * look-ups the queries and mutations share with them: a reference to something the viewer
  * may not see resolves to null (P1; a reseller relationship only for its two sides).
  */
-import type { ReferenceResolvers } from "../../common/federation";
+import type { ReferenceResolvers } from "../../common/graphql/federation";
 import type { PartnersContext } from "./context";
 import type { Partner, ResellerRelationship } from "./model";
 import { canSeePartner, canSeeRelationship } from "./rules";

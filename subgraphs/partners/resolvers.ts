@@ -1,12 +1,13 @@
 /** GraphQL reads of the partners subgraph (P1 on every path) and the fields of its types: thin, they load rows and apply rules.ts. */
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
-import { OrganizationKind, ResellerRelationshipStatus } from "../../common/enums";
-import { notFound } from "../../common/errors";
-import { PageArgsType } from "../../common/graphql-types";
-import { emptyConnection, toPageRequest } from "../../common/keyset";
-import { selectsTotalCount } from "../../common/selection";
-import { uuidArg } from "../../common/validation";
+import { OrganizationKind } from "../../common/graphql/enums";
+import { ResellerRelationshipStatus } from "./enums";
+import { notFound } from "../../common/errors/errors";
+import { PageArgsType } from "../../common/graphql/graphql-types";
+import { emptyConnection, toPageRequest } from "../../common/storage/keyset";
+import { selectsTotalCount } from "../../common/graphql/selection";
+import { uuidArg } from "../../common/graphql/validation";
 import type { PartnersContext } from "./context";
 import { CustomerRef, Partner, ResellerRelationship, ResellerRelationshipConnection, Viewer } from "./model";
 import { visiblePartner } from "./references";

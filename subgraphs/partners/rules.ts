@@ -3,11 +3,12 @@
  * reseller relationship, and what the two-tier mutations allow (T1–T3, NC1, NC4).
  * Pure functions over rows and the caller, so they are unit-tested without a server.
  */
-import { requireRole } from "../../common/authorization";
-import { Cloud, CspProgram, ResellerRelationshipStatus } from "../../common/enums";
-import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { UserPrincipal } from "../../common/identity";
-import { country, idOrNew, text } from "../../common/validation";
+import { requireRole } from "../../common/identity/authorization";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
+import { ResellerRelationshipStatus } from "./enums";
+import { badInput, fail, forbidden, notFound } from "../../common/errors/errors";
+import { UserPrincipal } from "../../common/identity/identity";
+import { country, idOrNew, text } from "../../common/graphql/validation";
 import type { EnrollPartnerInput, Partner, ResellerRelationship } from "./model";
 
 /** What a viewer's directory covers: everything (operator) or one cloud (P1). */

@@ -1,11 +1,12 @@
 /** Builds the partners subgraph (schema, database, HTTP server) without listening. */
-import { ActivityRecord, ActivityResolver } from "../../common/activity";
-import { devClockResolvers } from "../../common/dev-clock";
-import { IdempotencyRecord } from "../../common/idempotency-record";
-import { purgeExpiredClaims, RelationshipClaim } from "../../common/claims";
-import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
-import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
-import type { SubgraphStorage } from "../../common/migrations";
+import { ActivityRecord, ActivityResolver } from "../../common/mutations/activity";
+import { devClockResolvers } from "../../common/time/dev-clock";
+import { IdempotencyRecord } from "../../common/mutations/idempotency-record";
+import { purgeExpiredClaims, RelationshipClaim } from "../../common/mutations/claims";
+import type { Config } from "../../common/service/config";
+import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/graphql/federation";
+import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/service/subgraph-server";
+import type { SubgraphStorage } from "../../common/storage/migrations";
 import { createPartnersContext, PartnersDeps } from "./context";
 import { PARTNERS_MIGRATIONS } from "./migrations";
 import { PartnersInternalResolver } from "./internal";
@@ -26,13 +27,18 @@ export function buildPartnersSchema() {
   });
 }
 
+/** The schema of `/internal/graphql`: what the other subgraphs may ask (their documents are in client.ts). */
+export function buildPartnersInternalSchema(config: Config) {
+  return buildCodeFirstSchema([PartnersInternalResolver, ...devClockResolvers(config)]);
+}
+
 export async function buildPartnersServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
   const { config, db, peer } = await prepareSubgraph("partners", PARTNERS_STORAGE, options);
   const deps: PartnersDeps = { db, customers: peer("customers"), claims: { leaseMs: config.claimLeaseMs, waitMs: config.claimWaitMs } };
   // Recovery at start: claims that expired while no process was running to see them go.
   await purgeExpiredClaims(db);
   const { schema } = await buildPartnersSchema();
-  const internalSchema = await buildCodeFirstSchema([PartnersInternalResolver, ...devClockResolvers(config)]);
+  const internalSchema = await buildPartnersInternalSchema(config);
   return createSubgraphServer({
     name: "partners",
     config,

@@ -6,7 +6,8 @@
  * seen after a restart.
  */
 import { DataSource } from "typeorm";
-import { BillingCycle, Cloud, ProductFamily } from "../../common/enums";
+import { Cloud } from "../../common/graphql/enums";
+import { BillingCycle, ProductFamily } from "./enums";
 import { Offer } from "./model";
 
 const { MONTHLY, ANNUAL } = BillingCycle;

@@ -1,9 +1,9 @@
 /** What every subscriptions resolver gets: the caller, loaders, peers, and S1 as one question. */
 import { DataSource } from "typeorm";
-import { Database } from "../../common/db";
-import { InternalClient } from "../../common/internal-client";
-import { UserPrincipal } from "../../common/identity";
-import { ServiceContext, UserContext } from "../../common/subgraph-server";
+import { Database } from "../../common/storage/db";
+import { InternalClient } from "../../common/service/internal-client";
+import { UserPrincipal } from "../../common/identity/identity";
+import { ServiceContext, UserContext } from "../../common/service/subgraph-server";
 import type { OfferCatalogue } from "./catalogue";
 import { createLoaders, SubscriptionsLoaders } from "./loaders";
 import { CloudSubscription } from "./model";

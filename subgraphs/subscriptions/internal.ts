@@ -5,7 +5,7 @@
  * subscription (CV1).
  */
 import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
-import { SubscriptionStatus } from "../../common/enums";
+import { SubscriptionStatus } from "./enums";
 import type { SubscriptionsServiceContext } from "./context";
 import { CloudSubscription } from "./model";
 

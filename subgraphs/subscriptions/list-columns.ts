@@ -3,7 +3,9 @@
  * The partner dashboard asks five fields of ≈ 250 subscriptions; reading all 19 columns
  * (three of them instants turned into Dates) doubled the list statement's time on SQLite.
  */
+import { FieldNode, GraphQLResolveInfo } from "graphql";
 import { DataSource } from "typeorm";
+import { eachField } from "../../common/graphql/selection";
 import { CloudSubscription } from "./model";
 
 /** Read for every row whatever is asked: S1 (restrictToVisible, canSee) and which parents a row belongs to. */
@@ -42,4 +44,30 @@ export function listColumns(ds: DataSource, fields: ReadonlySet<string>): readon
   const columns = [...entityColumns].filter((c) => wanted.has(c));
   memo.set(fields, columns);
   return columns;
+}
+
+// Parsed documents are cached by Apollo Server, so a field's AST node is the same object on
+// every request of a query (the `fieldNodes` array around it is not: graphql-js builds it per
+// execution). A lone node decides its selection, fragments included, so it is the memo key:
+// the walk runs once per query shape. Fields merged from several nodes are walked each time.
+const nodeFieldsMemo = new WeakMap<FieldNode, ReadonlySet<string>>();
+
+/**
+ * Names of the fields selected on the nodes of the connection field being resolved
+ * (`nodes { … }` and `edges { node { … } }`): what listColumns reads columns for.
+ */
+export function connectionNodeFields(info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments">): ReadonlySet<string> {
+  const lone = info.fieldNodes.length === 1 ? info.fieldNodes[0] : undefined;
+  const cached = lone && nodeFieldsMemo.get(lone);
+  if (cached) return cached;
+  const names = new Set<string>();
+  const collect = (field: FieldNode) => names.add(field.name.value);
+  for (const connection of info.fieldNodes) {
+    eachField(connection.selectionSet, info.fragments, (field) => {
+      if (field.name.value === "nodes") eachField(field.selectionSet, info.fragments, collect);
+      if (field.name.value === "edges") eachField(field.selectionSet, info.fragments, (inner) => inner.name.value === "node" && eachField(inner.selectionSet, info.fragments, collect));
+    });
+  }
+  if (lone) nodeFieldsMemo.set(lone, names);
+  return names;
 }

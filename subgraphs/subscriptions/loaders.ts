@@ -1,14 +1,15 @@
 /** Per-request DataLoaders of the subscriptions subgraph: every reference and list goes through one. */
 import DataLoader from "dataloader";
 import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
-import { byIdLoader } from "../../common/by-id-loader";
-import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/keyset";
-import { SalesChannel, SubscriptionStatus } from "../../common/enums";
-import { InternalClient } from "../../common/internal-client";
-import { partnerFactsLoader } from "../../common/partner-facts";
-import { UserPrincipal } from "../../common/identity";
+import { byIdLoader } from "../../common/storage/by-id-loader";
+import { KeysetList, keysetLoader, ScalarSql, viewerScope } from "../../common/storage/keyset";
+import { SalesChannel, SubscriptionStatus } from "./enums";
+import { InternalClient } from "../../common/service/internal-client";
+import * as customersClient from "../customers/client";
+import { partnerFactsLoader } from "../partners/client";
+import { UserPrincipal } from "../../common/identity/identity";
 import { CloudSubscription, EVERY_VIEWER, SubscriptionCount } from "./model";
-import type { CustomerFacts } from "./rules";
+import type { CustomerFacts } from "../customers/client";
 
 /**
  * Restricts `qb` (alias `s`) to S1 for the viewer. `delegatedAdminCustomerIds`: customers
@@ -62,11 +63,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
   };
 
   const customerFacts = new DataLoader<string, CustomerFacts | null>(async (ids) => {
-    const { customers } = await peers.customers.request<{ customers: CustomerFacts[] }>(
-      "query($ids: [ID!]!) { customers(ids: $ids) { id cloud country activeRelationships { partnerId indirectProviderId } delegatedAdminPartnerIds } }",
-      { ids },
-      "the customer's relationships",
-    );
+    const customers = await customersClient.customerFacts(peers.customers, ids);
     const byId = new Map(customers.map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? null);
   });
@@ -100,11 +97,7 @@ export function createLoaders(ds: DataSource, viewer: UserPrincipal, peers: { pa
     const candidates = customerIds.filter((_, i) => external[i] === true);
     if (candidates.length === 0) return customerIds.map(() => false);
     // Only the one fact needed, for only these customers: one statement in the customers subgraph.
-    const { delegatedAdminCustomerIds } = await peers.customers.request<{ delegatedAdminCustomerIds: string[] }>(
-      "query DelegatedAdminAmong($p: ID!, $among: [ID!]) { delegatedAdminCustomerIds(partnerId: $p, among: $among) }",
-      { p: viewer.tid, among: candidates },
-      "your delegated admin relationships",
-    );
+    const delegatedAdminCustomerIds = await customersClient.delegatedAdminAmong(peers.customers, viewer.tid!, candidates);
     const seen = new Set(delegatedAdminCustomerIds);
     return customerIds.map((id) => seen.has(id));
   });

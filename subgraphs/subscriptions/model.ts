@@ -4,9 +4,10 @@
  */
 import { Directive, Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { InstantColumn } from "../../common/db";
-import { BillingCycle, Cloud, ProductFamily, SalesChannel, SubscriptionStatus } from "../../common/enums";
-import { ConnectionType } from "../../common/graphql-types";
+import { InstantColumn } from "../../common/storage/db";
+import { Cloud } from "../../common/graphql/enums";
+import { BillingCycle, ProductFamily, SalesChannel, SubscriptionStatus } from "./enums";
+import { ConnectionType } from "../../common/graphql/graphql-types";
 
 @ObjectType({ description: "A product a partner can sell: its quantity bounds, billing cycles, terms and clouds." })
 @Entity("offer")

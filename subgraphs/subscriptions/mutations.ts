@@ -4,17 +4,17 @@
  */
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
-import { recordActivity } from "../../common/activity";
-import { requireRole } from "../../common/authorization";
-import { clock } from "../../common/clock";
-import { activeResellersOf } from "../../common/partner-facts";
-import { assertWithinLease } from "../../common/claims";
-import { claimCustomer, HeldClaim, releaseAll } from "../../common/claim-client";
-import { claimActiveResellers } from "../../common/partner-facts";
-import { SalesChannel, SubscriptionStatus } from "../../common/enums";
-import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { KeyedResult, oncePerKey } from "../../common/idempotency";
-import { optionalUuidArg, text, uuidArg } from "../../common/validation";
+import { recordActivity } from "../../common/mutations/activity";
+import { requireRole } from "../../common/identity/authorization";
+import { clock } from "../../common/time/clock";
+import { assertWithinLease } from "../../common/mutations/claims";
+import { HeldClaim, releaseAll } from "../../common/mutations/claim-client";
+import { claimCustomer } from "../customers/client";
+import { activeResellersOf, claimActiveResellers } from "../partners/client";
+import { SalesChannel, SubscriptionStatus } from "./enums";
+import { badInput, fail, forbidden, notFound } from "../../common/errors/errors";
+import { KeyedResult, oncePerKey } from "../../common/mutations/idempotency";
+import { optionalUuidArg, text, uuidArg } from "../../common/graphql/validation";
 import type { SubscriptionsContext } from "./context";
 import {
   Offer,
@@ -120,7 +120,7 @@ export class SubscriptionMutations {
    * removal (CR3) or termination (T3) racing this order comes either before it or after it.
    */
   private async createOrder(ctx: SubscriptionsContext, buyerId: string, shape: ReturnType<typeof validateOrderShape>, fingerprint: string) {
-    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, shape.customerId, "placeOrder");
+    const customerClaim = claimCustomer(ctx.deps.customers, shape.customerId, "placeOrder");
     let resellerClaim: HeldClaim | null = null;
     try {
       const [buyer, { facts: customer, claim }, tenantPartner, reseller] = await Promise.all([
@@ -248,7 +248,7 @@ export class SubscriptionMutations {
   /** S6: the facts decidePartnerOfRecord needs, asked only of the billing provider; the claims it takes go in `claims`. */
   private async newPartnerOfRecord(ctx: SubscriptionsContext, sub: CloudSubscription, resellerId: string, claims: HeldClaim[]): Promise<string> {
     const providerId = checkMayNamePartnerOfRecord(ctx.principal, sub);
-    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, sub.customerId, "updateSubscription");
+    const customerClaim = claimCustomer(ctx.deps.customers, sub.customerId, "updateSubscription");
     customerClaim.then(({ claim }) => claims.push(claim), () => undefined);
     const [reseller, { facts: customer }] = await Promise.all([ctx.loaders.partnerFacts.load(resellerId), customerClaim]).catch(async (error) => {
       await customerClaim.catch(() => undefined); // so that the claim, if it came, is in `claims` to be released
@@ -295,7 +295,7 @@ export class SubscriptionMutations {
     const partner = uuidArg(partnerId, "partnerId");
     checkTakesSupportPartner(sub);
     // X1: the relationship the hire relies on (reseller or delegated admin) cannot end (CR3, DA4) until the hire has committed.
-    const customerClaim = claimCustomer<CustomerFacts>(ctx.deps.customers, sub.customerId, "hireSupportPartner");
+    const customerClaim = claimCustomer(ctx.deps.customers, sub.customerId, "hireSupportPartner");
     try {
       const [{ facts, claim }, partnerFacts] = await Promise.all([customerClaim, ctx.loaders.partnerFacts.load(partner)]);
       const supportPartnerId = decideSupportPartner({ partnerId: partner, partner: partnerFacts, customer: facts });

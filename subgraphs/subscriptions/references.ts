@@ -3,7 +3,7 @@
  * look-up the queries and mutations share with it: a subscription the viewer may not see (S1)
  * resolves to null.
  */
-import type { ReferenceResolvers } from "../../common/federation";
+import type { ReferenceResolvers } from "../../common/graphql/federation";
 import type { SubscriptionsContext } from "./context";
 import type { CloudSubscription } from "./model";
 

@@ -1,14 +1,15 @@
 /** GraphQL reads of the subscriptions subgraph (S1 on every path) and the fields of its types. */
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from "type-graphql";
-import { PageArgsType } from "../../common/graphql-types";
-import { Cloud, SalesChannel, SubscriptionStatus } from "../../common/enums";
-import { notFound } from "../../common/errors";
-import { toPageRequest } from "../../common/keyset";
-import { connectionNodeFields, selectsTotalCount } from "../../common/selection";
-import { uuidArg } from "../../common/validation";
+import { PageArgsType } from "../../common/graphql/graphql-types";
+import { Cloud } from "../../common/graphql/enums";
+import { SalesChannel, SubscriptionStatus } from "./enums";
+import { notFound } from "../../common/errors/errors";
+import { toPageRequest } from "../../common/storage/keyset";
+import { selectsTotalCount } from "../../common/graphql/selection";
+import { uuidArg } from "../../common/graphql/validation";
 import type { SubscriptionsContext } from "./context";
-import { listColumns } from "./list-columns";
+import { connectionNodeFields, listColumns } from "./list-columns";
 import { CustomerRef, Offer, Order, PartnerRef, CloudSubscription, CloudSubscriptionConnection } from "./model";
 import { visibleSubscription } from "./references";
 

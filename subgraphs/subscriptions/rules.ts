@@ -5,13 +5,15 @@
  * subgraphs' facts, the caller and the clock: the mutations gather the facts, and act on
  * what these decide.
  */
-import { addMs, HOUR_MS } from "../../common/clock";
-import { BillingCycle, Cloud, CspProgram, SalesChannel, SubscriptionStatus } from "../../common/enums";
-import { badInput, fail, forbidden, notFound } from "../../common/errors";
-import { requestFingerprint } from "../../common/idempotency";
-import { UserPrincipal } from "../../common/identity";
-import type { PartnerFacts } from "../../common/partner-facts";
-import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/validation";
+import { addMs, HOUR_MS } from "../../common/time/clock";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
+import { BillingCycle, SalesChannel, SubscriptionStatus } from "./enums";
+import { badInput, fail, forbidden, notFound } from "../../common/errors/errors";
+import { requestFingerprint } from "../../common/mutations/idempotency";
+import { UserPrincipal } from "../../common/identity/identity";
+import type { CustomerFacts } from "../customers/client";
+import type { PartnerFacts } from "../partners/client";
+import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/graphql/validation";
 import type { Offer, PlaceOrderInput, CloudSubscription } from "./model";
 
 export const ROLES = {
@@ -24,15 +26,7 @@ export const ROLES = {
 
 export const CANCELLATION_WINDOW_MS = 168 * HOUR_MS;
 
-export type { PartnerFacts };
-
-export interface CustomerFacts {
-  id: string;
-  cloud: Cloud;
-  country: string;
-  activeRelationships: { partnerId: string; indirectProviderId: string | null }[];
-  delegatedAdminPartnerIds: string[];
-}
+export type { CustomerFacts, PartnerFacts };
 
 // ---- S1: who sees a subscription ----
 

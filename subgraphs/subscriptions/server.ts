@@ -1,9 +1,10 @@
 /** Builds the subscriptions subgraph (schema, database, catalogue, HTTP server) without listening. */
-import { ActivityRecord, ActivityResolver } from "../../common/activity";
-import { devClockResolvers } from "../../common/dev-clock";
-import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
-import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
-import type { SubgraphStorage } from "../../common/migrations";
+import { ActivityRecord, ActivityResolver } from "../../common/mutations/activity";
+import { devClockResolvers } from "../../common/time/dev-clock";
+import type { Config } from "../../common/service/config";
+import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/graphql/federation";
+import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/service/subgraph-server";
+import type { SubgraphStorage } from "../../common/storage/migrations";
 import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
@@ -25,12 +26,17 @@ export function buildSubscriptionsSchema() {
   });
 }
 
+/** The schema of `/internal/graphql`: what the other subgraphs may ask (their documents are in client.ts). */
+export function buildSubscriptionsInternalSchema(config: Config) {
+  return buildCodeFirstSchema([SubscriptionsInternalResolver, ...devClockResolvers(config)]);
+}
+
 export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
   const { config, db, peer } = await prepareSubgraph("subscriptions", SUBSCRIPTIONS_STORAGE, options);
   const catalogue = await loadCatalogue(db.dataSource);
   const deps: SubscriptionsDeps = { db, catalogue, partners: peer("partners"), customers: peer("customers") };
   const { schema } = await buildSubscriptionsSchema();
-  const internalSchema = await buildCodeFirstSchema([SubscriptionsInternalResolver, ...devClockResolvers(config)]);
+  const internalSchema = await buildSubscriptionsInternalSchema(config);
   return createSubgraphServer({
     name: "subscriptions",
     config,

@@ -4,7 +4,7 @@
  * "a refused mutation changes nothing".
  */
 import { randomUUID } from "node:crypto";
-import { clock } from "../../common/clock";
+import { clock } from "../../common/time/clock";
 import { GqlResult, operatorToken, partnerToken, customerToken, Stack } from "./stack";
 
 let seq = 0;
@@ -12,7 +12,7 @@ let seq = 0;
 export const uniqueDomain = (prefix = "d") => `${prefix}${Date.now().toString(36)}${(++seq).toString(36)}.onmicrosoft.com`;
 export const uniqueName = (prefix = "Company") => `${prefix} ${Date.now().toString(36)}${(++seq).toString(36)}`;
 
-export { CUSTOMER_ROLES, PARTNER_ROLES } from "../../common/identity";
+export { CUSTOMER_ROLES, PARTNER_ROLES } from "../../common/identity/identity";
 
 /** Throws with the errors when the request failed; returns `data`. */
 export async function ok<T = any>(stack: Stack, token: string, query: string, variables?: Record<string, unknown>): Promise<T> {

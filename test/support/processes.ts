@@ -10,7 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { projectRoot, SubgraphName, SUBGRAPH_NAMES } from "../../common/config";
+import { projectRoot, SubgraphName, SUBGRAPH_NAMES } from "../../common/service/config";
 import { perSubgraph } from "../../subgraphs/registry";
 import { Dialect, GqlResult, Stack } from "./stack";
 import { GraphQLClient } from "graphql-request";

@@ -35,7 +35,7 @@ export async function startRoundRobin(targets: () => string[]): Promise<RoundRob
     });
     req.pipe(upstream);
   });
-  // As the services themselves (common/http.ts): longer than the gateway's pooled connections
+  // As the services themselves (common/http/http.ts): longer than the gateway's pooled connections
   // stay idle, so the balancer never closes one the gateway is about to reuse.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,5 +1,5 @@
-/** Unit tests of common/claims.ts: which claims exclude which (X1), the holder's commit deadline, and the refusal. */
-import { assertWithinLease, ClaimKind, claimBlocked, claimBusy, commitDeadline, isLive } from "../../common/claims";
+/** Unit tests of common/mutations/claims.ts: which claims exclude which (X1), the holder's commit deadline, and the refusal. */
+import { assertWithinLease, ClaimKind, claimBlocked, claimBusy, commitDeadline, isLive } from "../../common/mutations/claims";
 
 const claim = (kind: ClaimKind) => ({ kind });
 

@@ -1,8 +1,9 @@
 /** Unit tests of subgraphs/customers/rules.ts: pure functions over rows, the caller and a given instant. */
-import { DAY_MS } from "../../common/clock";
-import { AdminRole, Cloud, CspProgram, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../common/enums";
-import { DomainError } from "../../common/errors";
-import { UserPrincipal } from "../../common/identity";
+import { DAY_MS } from "../../common/time/clock";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
+import { AdminRole, CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestStatus } from "../../subgraphs/customers/enums";
+import { DomainError } from "../../common/errors/errors";
+import { UserPrincipal } from "../../common/identity/identity";
 import type { CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "../../subgraphs/customers/model";
 import {
   canSeeCustomerRelationship,

@@ -1,9 +1,9 @@
 /** I5: how the gateway moves the clocks of a stack whose services each keep their own (gateway/dev-clock.ts). */
 import { GraphQLError } from "graphql";
-import { ClockReading } from "../../common/clock";
-import { readConfig } from "../../common/config";
-import { devClockResolvers } from "../../common/dev-clock";
-import { DomainError } from "../../common/errors";
+import { ClockReading } from "../../common/time/clock";
+import { readConfig } from "../../common/service/config";
+import { devClockResolvers } from "../../common/time/dev-clock";
+import { DomainError } from "../../common/errors/errors";
 import { advanceSecondsOf, MAX_ADVANCE_SECONDS, moveStackClock, ServiceClock } from "../../gateway/dev-clock";
 
 /** A service with a clock of its own, `offsetMs` ahead of real time; `down` makes it unreachable. */

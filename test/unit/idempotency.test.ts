@@ -1,6 +1,6 @@
-/** O4 and I1: the shared idempotency-key logic (common/idempotency.ts), without a database. */
+/** O4 and I1: the shared idempotency-key logic (common/mutations/idempotency.ts), without a database. */
 import { GraphQLError } from "graphql";
-import { idempotencyKeyArg, KeyedResult, oncePerKey, requestFingerprint } from "../../common/idempotency";
+import { idempotencyKeyArg, KeyedResult, oncePerKey, requestFingerprint } from "../../common/mutations/idempotency";
 
 const refusal = (fn: () => unknown) => {
   try {

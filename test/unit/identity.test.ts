@@ -1,6 +1,6 @@
 /** The token verifier's cache of verified tokens must never outlive a token or accept a forgery. */
-import { readConfig } from "../../common/config";
-import { createTokenVerifier, signDevToken } from "../../common/identity";
+import { readConfig } from "../../common/service/config";
+import { createTokenVerifier, signDevToken } from "../../common/identity/identity";
 
 const config = readConfig({ NODE_ENV: "test" });
 const claims = { sub: "u1", org: "partner" as const, tid: "0b8f2a64-1f5e-4c3b-9d7a-2f4e6a8b0c1d", roles: ["GLOBAL_ADMIN"] };

@@ -1,8 +1,7 @@
 /** A subscription list reads the columns behind the fields asked for on its nodes, and every column when unsure. */
 import { FieldNode, Kind, OperationDefinitionNode, parse } from "graphql";
 import { DataSource } from "typeorm";
-import { connectionNodeFields } from "../../common/selection";
-import { ALWAYS_READ, listColumns } from "../../subgraphs/subscriptions/list-columns";
+import { ALWAYS_READ, connectionNodeFields, listColumns } from "../../subgraphs/subscriptions/list-columns";
 import { CloudSubscription } from "../../subgraphs/subscriptions/model";
 import { SUBGRAPH_STORAGE } from "../../subgraphs/storage";
 

@@ -1,7 +1,7 @@
 /** Log output by audience: JSON for collectors and tests, one readable line for a person at a development terminal. */
 import { prettyFactory } from "pino-pretty";
-import { readConfig } from "../../common/config";
-import { chooseLogFormat, PRETTY_OPTIONS } from "../../common/logger";
+import { readConfig } from "../../common/service/config";
+import { chooseLogFormat, PRETTY_OPTIONS } from "../../common/observability/logger";
 
 describe("log format", () => {
   it("Logs: JSON in production, under tests and when piped; pretty on a development terminal; LOG_FORMAT wins; a bad format is named", () => {

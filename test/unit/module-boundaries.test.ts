@@ -2,14 +2,14 @@
  * Module boundaries read from the sources' runtime imports (type-only imports are erased by the
  * compiler and do not count): the gateway has no database, so nothing it loads may reach a
  * subgraph's code, the subgraph server or the database layer. Header names both sides need
- * live in common/wire.ts, the list of subgraphs in subgraphs/registry.ts (plain data).
+ * live in common/http/wire.ts, the list of subgraphs in subgraphs/registry.ts (plain data).
  *
  * And the subgraph registry is the one list: every subgraph folder is registered, and each
  * registered subgraph has its code, entry point, start script, schema file and port.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { projectRoot, readConfig } from "../../common/config";
+import { projectRoot, readConfig } from "../../common/service/config";
 import { SUBGRAPH_REGISTRY } from "../../subgraphs/registry";
 import { SUBGRAPH_CODE } from "../../subgraphs/servers";
 
@@ -53,21 +53,48 @@ describe("module boundaries", () => {
   const gateway = reachableFrom("gateway/main.ts");
 
   it("Layout: the walk sees the gateway's own imports (so the next check can fail)", () => {
-    expect([...gateway.files]).toEqual(expect.arrayContaining(["gateway/server.ts", "common/wire.ts", "common/config.ts"]));
+    expect([...gateway.files]).toEqual(expect.arrayContaining(["gateway/server.ts", "common/http/wire.ts", "common/service/config.ts"]));
     expect([...gateway.packages]).toEqual(expect.arrayContaining(["@apollo/gateway", "@apollo/server"]));
     // A subgraph's entry point does reach the database layer.
     const partners = reachableFrom("subgraphs/partners/main.ts");
-    expect([...partners.files]).toEqual(expect.arrayContaining(["common/subgraph-server.ts", "common/db.ts"]));
+    expect([...partners.files]).toEqual(expect.arrayContaining(["common/service/subgraph-server.ts", "common/storage/db.ts"]));
     expect([...partners.packages]).toContain("typeorm");
   });
 
   it("Layout: the gateway loads no subgraph code, no subgraph server and no database layer", () => {
     const forbidden = [...gateway.files].filter(
-      (file) => (file.startsWith("subgraphs/") && file !== "subgraphs/registry.ts") || ["common/subgraph-server.ts", "common/db.ts"].includes(file),
+      (file) => (file.startsWith("subgraphs/") && file !== "subgraphs/registry.ts") || ["common/service/subgraph-server.ts", "common/storage/db.ts"].includes(file),
     );
     expect(forbidden).toEqual([]);
     expect([...gateway.packages].filter((name) => ["typeorm", "pg", "better-sqlite3"].includes(name))).toEqual([]);
     expect(runtimeSpecifiers(fs.readFileSync(path.join(root, "subgraphs/registry.ts"), "utf8"))).toEqual([]);
+  });
+
+  it("Layout: a subgraph loads another's code only through its client module, which loads none of its owner's code", () => {
+    const folderOf = (file: string) => /^subgraphs\/([^/]+)\//.exec(file)?.[1];
+    const crossings: string[] = [];
+    for (const { name } of SUBGRAPH_REGISTRY) {
+      for (const file of reachableFrom(`subgraphs/${name}/main.ts`).files) {
+        const owner = folderOf(file);
+        if (owner && owner !== name && file !== `subgraphs/${owner}/client.ts`) crossings.push(`${name} → ${file}`);
+      }
+    }
+    expect(crossings).toEqual([]);
+    // The walk does see the clients: the customers subgraph asks the partners one.
+    expect([...reachableFrom("subgraphs/customers/main.ts").files]).toContain("subgraphs/partners/client.ts");
+    for (const { name } of SUBGRAPH_REGISTRY) {
+      const client = `subgraphs/${name}/client.ts`;
+      if (!fs.existsSync(path.join(root, client))) continue;
+      expect({ client, loads: [...reachableFrom(client).files].filter((file) => file !== client && folderOf(file)) }).toEqual({ client, loads: [] });
+    }
+  });
+});
+
+describe("common", () => {
+  it("Layout: common/ is grouped by concern: every module sits in a concern's folder, none loose at its top", () => {
+    const entries = fs.readdirSync(path.join(root, "common"), { withFileTypes: true });
+    expect(entries.filter((e) => !e.isDirectory()).map((e) => e.name)).toEqual([]);
+    expect(entries.filter((e) => e.isDirectory()).length).toBeGreaterThan(1);
   });
 });
 

@@ -1,7 +1,8 @@
 /** Unit tests of the partners subgraph's pure rules (T1–T3, NC1, NC4, P1, the role table). */
-import { Cloud, CspProgram, ResellerRelationshipStatus } from "../../common/enums";
-import { DomainError } from "../../common/errors";
-import { PARTNER_ROLES, UserPrincipal } from "../../common/identity";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
+import { ResellerRelationshipStatus } from "../../subgraphs/partners/enums";
+import { DomainError } from "../../common/errors/errors";
+import { PARTNER_ROLES, UserPrincipal } from "../../common/identity/identity";
 import type { EnrollPartnerInput, Partner, ResellerRelationship } from "../../subgraphs/partners/model";
 import {
   canSeePartner,

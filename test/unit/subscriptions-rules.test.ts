@@ -1,8 +1,9 @@
 /** Unit tests of subgraphs/subscriptions/rules.ts: pure functions, no stack. */
-import { HOUR_MS } from "../../common/clock";
-import { DomainError } from "../../common/errors";
-import { UserPrincipal } from "../../common/identity";
-import { BillingCycle, Cloud, CspProgram, ProductFamily, SalesChannel, SubscriptionStatus } from "../../common/enums";
+import { HOUR_MS } from "../../common/time/clock";
+import { DomainError } from "../../common/errors/errors";
+import { UserPrincipal } from "../../common/identity/identity";
+import { Cloud, CspProgram } from "../../common/graphql/enums";
+import { BillingCycle, ProductFamily, SalesChannel, SubscriptionStatus } from "../../subgraphs/subscriptions/enums";
 import type { Offer, CloudSubscription } from "../../subgraphs/subscriptions/model";
 import {
   CANCELLATION_WINDOW_MS,

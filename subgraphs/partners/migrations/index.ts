@@ -1,5 +1,5 @@
 /** The partners subgraph's migrations, oldest first. Written by `npm run migrations:generate`: do not edit by hand. */
-import type { DialectMigrations } from "../../../common/migrations";
+import type { DialectMigrations } from "../../../common/storage/migrations";
 import { Initial1795271025374 as SqliteInitial1795271025374 } from "./sqlite/1795271025374-Initial";
 import { ActivityByOperation1795275082359 as SqliteActivityByOperation1795275082359 } from "./sqlite/1795275082359-ActivityByOperation";
 import { ResellerListOrder1796158359467 as SqliteResellerListOrder1796158359467 } from "./sqlite/1796158359467-ResellerListOrder";
