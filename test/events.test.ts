@@ -13,7 +13,7 @@ import { createCustomer, enroll, linkReseller, registerCustomer } from "./suppor
 import { APPROVE_DAP, CREATE_CUSTOMER, createDap, customerInput, REMOVE_RELATIONSHIP, TERMINATE_DAP } from "./support/customer-fixtures";
 import { EventView, feed, feedPage, outboxesRelayed } from "./support/event-fixtures";
 import { HIRE, line, ok, order, orderRaw, recordExternal, requestAndAccept, UPDATE } from "./support/order-fixtures";
-import { codeOf, customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
+import { codeOf, customerToken, DIALECTS, GqlResult, operatorToken, Stack, startStack } from "./support/stack";
 import { enrollProvider, enrollReseller, invite } from "./support/two-tier-fixtures";
 
 type Org = { id: string; token: string };
@@ -28,6 +28,20 @@ const REACTIVATE = `mutation($id: ID!) { reactivateSubscription(id: $id) { subsc
 const CANCEL = `mutation($id: ID!) { cancelSubscription(id: $id) { subscription { id status } } }`;
 const TERMINATE_RESELLER = `mutation($id: ID!) { terminateResellerRelationship(relationshipId: $id) { relationship { id status } } }`;
 const CREATE_DAP_RAW = `mutation($input: CreateDelegatedAdminRelationshipInput!) { createDelegatedAdminRelationship(input: $input) { relationship { id } } }`;
+
+/** Every event with its subject, each member through a field only its owner answers. */
+const WITH_SUBJECTS = `query($after: String) { events(first: 100, after: $after) {
+  edges { node { id type subjectType subjectId subject {
+    __typename
+    ... on ResellerRelationship { id invitedAt }
+    ... on Customer { id companyName }
+    ... on CustomerPartnerRelationship { id establishedAt }
+    ... on DelegatedAdminRelationship { id displayName }
+    ... on Order { id idempotencyKey }
+    ... on CloudSubscription { id quantity }
+  } } }
+  pageInfo { hasNextPage endCursor }
+} }`;
 
 describe.each(DIALECTS)("events (%s)", (dialect) => {
   let stack: Stack;
@@ -190,6 +204,42 @@ describe.each(DIALECTS)("events (%s)", (dialect) => {
       const registered = await registerCustomer(stack);
       await expectEvent({ owner: "customers", type: "CUSTOMER_CREATED", subjectType: "Customer", subjectId: registered.id, actor: OPERATOR, to: [registered], notTo: [first, second, stranger] });
     });
+  });
+
+  /** The viewer's events with their subjects, all pages; fails on any error. */
+  async function withSubjects(token: string) {
+    await outboxesRelayed(stack);
+    const all: { id: string; type: string; subjectType: string | null; subjectId: string | null; subject: Record<string, unknown> | null }[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res: GqlResult = await stack.gql(token, WITH_SUBJECTS, { after });
+      expect(res.errors).toBeUndefined();
+      all.push(...res.data.events.edges.map((e: { node: (typeof all)[number] }) => e.node));
+      if (!res.data.events.pageInfo.hasNextPage) return all;
+      after = res.data.events.pageInfo.endCursor;
+    }
+  }
+
+  it("EV9: every event's subject is its subjectType's object with its subjectId, resolved by its owner (the operator, after every type above)", async () => {
+    const events = await withSubjects(await operatorToken());
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ["RESELLER_INVITED", "CUSTOMER_CREATED", "CUSTOMER_RELATIONSHIP_ESTABLISHED", "DELEGATED_ADMIN_REQUESTED", "ORDER_PLACED", "SUBSCRIPTION_CANCELLED", "SUPPORT_PARTNER_HIRED"]) expect(types).toContain(type);
+    for (const e of events) {
+      expect({ type: e.type, typename: e.subject?.__typename, id: e.subject?.id }).toEqual({ type: e.type, typename: e.subjectType, id: e.subjectId });
+      // A field only the owner answers came back: the subject was resolved there, not echoed.
+      expect(Object.values(e.subject!).filter((v) => v !== undefined).length).toBe(3);
+    }
+  });
+
+  it("EV2: a subject the viewer may no longer see reads null, without an error; the event stays in its feed", async () => {
+    const partner = await enroll(stack);
+    const customer = await createCustomer(stack, partner);
+    const created = async () => (await withSubjects(partner.token)).find((e) => e.type === "CUSTOMER_CREATED" && e.subjectId === customer.id);
+    expect((await created())!.subject).toEqual({ __typename: "Customer", id: customer.id, companyName: expect.any(String) });
+    // CR3: the customer removes the relationship; without subscriptions the partner no longer sees the customer (CV1).
+    ok(await stack.gql(customer.token, REMOVE_RELATIONSHIP, { c: customer.id, p: partner.id }));
+    expect((await created())!.subject).toBeNull();
+    expect((await withSubjects(customer.token)).find((e) => e.type === "CUSTOMER_CREATED" && e.subjectId === customer.id)!.subject).toMatchObject({ id: customer.id });
   });
 
   describe("EV1: what records nothing", () => {

@@ -7,13 +7,14 @@ import type { EventsContext, EventsServiceContext } from "./context";
 import { EventsInternalResolver } from "./internal";
 import { EVENTS_MIGRATIONS } from "./migrations";
 import { EventAudience, FeedEvent } from "./model";
-import { EventFeedResolver } from "./resolvers";
+import { EventFeedResolver, EventSubjectResolver } from "./resolvers";
+import { SUBJECT_STUBS } from "./subjects";
 
 export const EVENTS_ENTITIES = [FeedEvent, EventAudience];
 export const EVENTS_STORAGE: SubgraphStorage = { entities: EVENTS_ENTITIES, migrations: EVENTS_MIGRATIONS };
 
 export function buildEventsSchema() {
-  return buildFederatedSchema({ resolvers: [EventFeedResolver] });
+  return buildFederatedSchema({ resolvers: [EventFeedResolver, EventSubjectResolver], orphanedTypes: Object.values(SUBJECT_STUBS) });
 }
 
 export async function buildEventsServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
