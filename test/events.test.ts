@@ -149,6 +149,18 @@ describe.each(DIALECTS)("events (%s)", (dialect) => {
     });
   });
 
+  it("EV2 (S6): the billing provider naming another reseller as partner of record: SUBSCRIPTION_UPDATED goes to the old and the new one, not to a third reseller", async () => {
+    const provider = await enrollProvider(stack);
+    const [oldRecord, newRecord, third] = [await enrollReseller(stack), await enrollReseller(stack), await enrollReseller(stack)];
+    for (const r of [oldRecord, newRecord, third]) await linkReseller(stack, provider, r);
+    const customer = await createCustomer(stack, provider, { resellerId: oldRecord.id });
+    await requestAndAccept(stack, newRecord, customer.id, provider.id);
+    const placed = await order(stack, provider.token, { customerId: customer.id, resellerId: oldRecord.id });
+    const sub = placed.subscriptions[0].id;
+    ok(await stack.gql(provider.token, UPDATE, { input: { id: sub, resellerId: newRecord.id } }));
+    await expectEvent({ owner: "subscriptions", type: "SUBSCRIPTION_UPDATED", subjectType: "CloudSubscription", subjectId: sub, actor: asPartner(provider), to: [customer, provider, oldRecord, newRecord], notTo: [third] });
+  });
+
   describe("a multi-partner world: one customer served by two partners, a third that is a stranger to it", () => {
     let first: Org;
     let second: Org;
