@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import type { EntityManager } from "typeorm";
 import { recordActivity } from "../../common/mutations/activity";
+import { recordEvents } from "../../common/events/outbox";
 import { requireRole, requireRoleOf } from "../../common/identity/authorization";
 import { addMs, clock, DAY_MS } from "../../common/time/clock";
 import { isUniqueViolation } from "../../common/storage/db";
@@ -19,6 +20,7 @@ import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestSt
 import { badInput, fail, forbidden, notFound } from "../../common/errors/errors";
 import { country, domainName, optionalUuidArg, text, uuidArg } from "../../common/graphql/validation";
 import type { CustomersContext } from "./context";
+import { customerCreated, customerRegistered, delegatedAdminEvent, relationshipEstablished, relationshipRemoved } from "./events";
 import {
   CreateCustomerInput,
   CreateCustomerPayload,
@@ -112,6 +114,7 @@ export class CustomerMutations {
         const row = em.create(Customer, { ...fields, ...validateBillingProfile(null), createdAt: clock.now(), searchText: customerSearchText(fields) });
         await em.insert(Customer, row);
         await recordActivity(em, ctx, "registerCustomerTenant", [row.id]);
+        await recordEvents(em, ctx.principal, [customerRegistered(row.id)]);
         return row;
       });
       return { customer };
@@ -187,6 +190,7 @@ export class CustomerMutations {
         });
         await em.insert(CustomerPartnerRelationship, relationship);
         await recordActivity(em, ctx, "createCustomer", [created.id, relationship.id, relationshipPartner, indirectProviderId]);
+        await recordEvents(em, ctx.principal, customerCreated(relationship));
         if (claim) assertWithinLease(claim, "The reseller relationship");
         return created;
       });
@@ -296,6 +300,7 @@ export class CustomerMutations {
           }),
         );
         await recordActivity(em, ctx, "acceptRelationshipRequest", [accepted.id, request.id, customer.id, partner.id, request.indirectProviderId]);
+        await recordEvents(em, ctx.principal, [relationshipEstablished(accepted)]);
         if (claim) assertWithinLease(claim, "The reseller's relationship with its provider");
         return accepted;
       });
@@ -358,6 +363,7 @@ export class CustomerMutations {
           .execute();
         if (!result.affected) throw notFound("Reseller relationship");
         await recordActivity(em, ctx, "removeResellerRelationship", [rel.id, customerId, partnerId]);
+        await recordEvents(em, ctx.principal, [relationshipRemoved(rel)]);
         return em.findOneByOrFail(CustomerPartnerRelationship, { id: rel.id });
       });
       ended = true;
@@ -416,6 +422,7 @@ export class CustomerMutations {
           }),
         );
         await recordActivity(em, ctx, "createDelegatedAdminRelationship", [created.id, customer.id, partnerId]);
+        await recordEvents(em, ctx.principal, [delegatedAdminEvent("createDelegatedAdminRelationship", created)]);
         return created;
       });
       return { relationship };
@@ -483,6 +490,7 @@ async function changeDap(
       .execute();
     if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [dap.id, dap.customerId, dap.partnerId]);
+    await recordEvents(em, ctx.principal, [delegatedAdminEvent(operation, dap)]);
     return em.findOneByOrFail(DelegatedAdminRelationship, { id: dap.id });
   });
 }

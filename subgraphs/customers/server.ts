@@ -7,7 +7,11 @@ import type { Config } from "../../common/service/config";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/graphql/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/service/subgraph-server";
 import type { SubgraphStorage } from "../../common/storage/migrations";
+import { OutboxEvent, withOutboxRelay } from "../../common/events/outbox";
+import { eventsIngest } from "../events/client";
 import { createCustomersContext, CustomersDeps } from "./context";
+import { DelegatedAdminAnnounced, withDelegatedAdminSweep } from "./delegated-admin-sweep";
+import { customerRelationshipReference, delegatedAdminReference } from "./event-subjects";
 import { CUSTOMERS_MIGRATIONS } from "./migrations";
 import { CustomersInternalResolver } from "./internal";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "./model";
@@ -23,7 +27,7 @@ import {
 
 const CustomersActivityResolver = ActivityResolver("customersActivity", "customers subgraph's mutations (registerCustomerTenant, createCustomer, relationship requests, reseller relationship removal, delegated admin relationships)");
 
-export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim];
+export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim, OutboxEvent, DelegatedAdminAnnounced];
 export const CUSTOMERS_STORAGE: SubgraphStorage = { entities: CUSTOMERS_ENTITIES, migrations: CUSTOMERS_MIGRATIONS };
 
 export function buildCustomersSchema() {
@@ -59,7 +63,7 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
   await purgeExpiredClaims(db);
   const { schema } = await buildCustomersSchema();
   const internalSchema = await buildCustomersInternalSchema(config);
-  return createSubgraphServer({
+  const server = createSubgraphServer({
     name: "customers",
     config,
     db,
@@ -68,4 +72,5 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
     userContext: (principal, requestId) => createCustomersContext(deps, principal, requestId),
     serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource, db, claims: deps.claims }),
   });
+  return withDelegatedAdminSweep(withOutboxRelay(server, db, eventsIngest(peer("events")), config), db, config.delegatedAdminSweepMs);
 }

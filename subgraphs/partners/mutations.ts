@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { recordActivity } from "../../common/mutations/activity";
+import { recordEvents } from "../../common/events/outbox";
 import { requireRole } from "../../common/identity/authorization";
 import { BLOCKED, ClaimKind, claimBlocked, liveClaimsOn, lockSubjects, untilUnblocked } from "../../common/mutations/claims";
 import { clock } from "../../common/time/clock";
@@ -17,6 +18,7 @@ import { idempotencyKeyArg } from "../../common/mutations/idempotency";
 import { ClaimKey, idempotentCreate } from "../../common/mutations/idempotency-record";
 import { uuidArg } from "../../common/graphql/validation";
 import type { PartnersContext } from "./context";
+import { relationshipEvent } from "./events";
 import { EnrollPartnerInput, EnrollPartnerPayload, InviteResellerInput, Partner, ResellerRelationship, ResellerRelationshipPayload } from "./model";
 import { visibleRelationship } from "./references";
 import { checkAcceptance, checkInvitation, checkNoOpenRelationship, checkTermination, mpnIdArg, pairKeyOf, ROLES, validateEnrollment } from "./rules";
@@ -93,6 +95,7 @@ export class PartnerMutations {
           }),
         );
         await recordActivity(em, ctx, "inviteReseller", [invited.id, provider.id, reseller.id]);
+        await recordEvents(em, ctx.principal, [relationshipEvent("inviteReseller", invited)]);
         return invited;
       });
       return { relationship };
@@ -164,6 +167,7 @@ async function transition(
       .execute();
     if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [rel.id, rel.providerId, rel.resellerId]);
+    await recordEvents(em, ctx.principal, [relationshipEvent(operation, rel)]);
     return (await em.findOneByOrFail(ResellerRelationship, { id: rel.id }))!;
   });
 }

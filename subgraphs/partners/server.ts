@@ -7,6 +7,8 @@ import type { Config } from "../../common/service/config";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/graphql/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/service/subgraph-server";
 import type { SubgraphStorage } from "../../common/storage/migrations";
+import { OutboxEvent, withOutboxRelay } from "../../common/events/outbox";
+import { eventsIngest } from "../events/client";
 import { createPartnersContext, PartnersDeps } from "./context";
 import { PARTNERS_MIGRATIONS } from "./migrations";
 import { PartnersInternalResolver } from "./internal";
@@ -17,7 +19,7 @@ import { PartnerResolver, ResellerRelationshipResolver, ViewerResolver } from ".
 
 const PartnersActivityResolver = ActivityResolver("partnersActivity", "partners subgraph's mutations (enrollPartner, inviteReseller, acceptResellerInvitation, terminateResellerRelationship)");
 
-export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim];
+export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim, OutboxEvent];
 export const PARTNERS_STORAGE: SubgraphStorage = { entities: PARTNERS_ENTITIES, migrations: PARTNERS_MIGRATIONS };
 
 export function buildPartnersSchema() {
@@ -39,7 +41,7 @@ export async function buildPartnersServer(options: SubgraphBuildOptions = {}): P
   await purgeExpiredClaims(db);
   const { schema } = await buildPartnersSchema();
   const internalSchema = await buildPartnersInternalSchema(config);
-  return createSubgraphServer({
+  const server = createSubgraphServer({
     name: "partners",
     config,
     db,
@@ -48,4 +50,5 @@ export async function buildPartnersServer(options: SubgraphBuildOptions = {}): P
     userContext: (principal, requestId) => createPartnersContext(deps, principal, requestId),
     serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource, db, claims: deps.claims }),
   });
+  return withOutboxRelay(server, db, eventsIngest(peer("events")), config);
 }

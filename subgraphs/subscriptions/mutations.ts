@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { recordActivity } from "../../common/mutations/activity";
+import { recordEvents } from "../../common/events/outbox";
 import { requireRole } from "../../common/identity/authorization";
 import { clock } from "../../common/time/clock";
 import { assertWithinLease } from "../../common/mutations/claims";
@@ -16,6 +17,7 @@ import { badInput, fail, forbidden, notFound } from "../../common/errors/errors"
 import { KeyedResult, oncePerKey } from "../../common/mutations/idempotency";
 import { optionalUuidArg, text, uuidArg } from "../../common/graphql/validation";
 import type { SubscriptionsContext } from "./context";
+import { orderPlaced, subscriptionChanged } from "./events";
 import {
   Offer,
   Order,
@@ -68,6 +70,7 @@ async function saveChange(
   sub: CloudSubscription,
   change: Partial<CloudSubscription>,
   beforeCommit?: () => void,
+  delegatedAdminPartnerIds: string[] = [],
 ): Promise<CloudSubscription> {
   return ctx.deps.db.transaction(async (em) => {
     const result = await em
@@ -78,6 +81,7 @@ async function saveChange(
       .execute();
     if (!result.affected) throw fail("VERSION_CONFLICT", "The subscription was changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [sub.id, sub.customerId, change.partnerOfRecordId, change.supportPartnerId]);
+    await recordEvents(em, ctx.principal, [subscriptionChanged(operation, sub, change, delegatedAdminPartnerIds)]);
     beforeCommit?.();
     return em.findOneByOrFail(CloudSubscription, { id: sub.id });
   });
@@ -198,6 +202,7 @@ export class SubscriptionMutations {
       );
       // A replay (same key) is answered by oncePerKey without writing: it records nothing either.
       await recordActivity(em, ctx, "placeOrder", [created.id, customer.id, ...subscriptions.map((s) => s.id)]);
+      await recordEvents(em, ctx.principal, [orderPlaced(created)]);
       for (const claim of claims) assertWithinLease(claim, "The customer's relationship");
       return created;
     });
@@ -301,7 +306,7 @@ export class SubscriptionMutations {
       const supportPartnerId = decideSupportPartner({ partnerId: partner, partner: partnerFacts, customer: facts });
       // MC2: naming the current support partner again (its relationship still holds) changes and records nothing.
       if (supportPartnerId === sub.supportPartnerId) return { subscription: sub };
-      return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId }, () => assertWithinLease(claim, "The customer's relationship")) };
+      return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId }, () => assertWithinLease(claim, "The customer's relationship"), facts?.delegatedAdminPartnerIds ?? []) };
     } finally {
       const claimed = await customerClaim.catch(() => null);
       await claimed?.claim.release();

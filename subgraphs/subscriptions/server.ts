@@ -5,8 +5,11 @@ import type { Config } from "../../common/service/config";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/graphql/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/service/subgraph-server";
 import type { SubgraphStorage } from "../../common/storage/migrations";
+import { OutboxEvent, withOutboxRelay } from "../../common/events/outbox";
+import { eventsIngest } from "../events/client";
 import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
+import { orderReference } from "./event-subjects";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
 import { Offer, Order, CloudSubscription, SubscriptionCount } from "./model";
@@ -16,7 +19,7 @@ import { CustomerSubscriptionsResolver, OrderResolver, PartnerSubscriptionsResol
 
 const SubscriptionsActivityResolver = ActivityResolver("subscriptionsActivity", "subscriptions subgraph's mutations (placeOrder, subscription changes, recordExternalSubscription, hireSupportPartner)");
 
-export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, SubscriptionCount, Order, ActivityRecord];
+export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, SubscriptionCount, Order, ActivityRecord, OutboxEvent];
 export const SUBSCRIPTIONS_STORAGE: SubgraphStorage = { entities: SUBSCRIPTIONS_ENTITIES, migrations: SUBSCRIPTIONS_MIGRATIONS };
 
 export function buildSubscriptionsSchema() {
@@ -37,7 +40,7 @@ export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {
   const deps: SubscriptionsDeps = { db, catalogue, partners: peer("partners"), customers: peer("customers") };
   const { schema } = await buildSubscriptionsSchema();
   const internalSchema = await buildSubscriptionsInternalSchema(config);
-  return createSubgraphServer({
+  const server = createSubgraphServer({
     name: "subscriptions",
     config,
     db,
@@ -46,4 +49,5 @@ export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {
     userContext: (principal, requestId) => createSubscriptionsContext(deps, principal, requestId),
     serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource }),
   });
+  return withOutboxRelay(server, db, eventsIngest(peer("events")), config);
 }

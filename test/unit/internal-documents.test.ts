@@ -18,6 +18,8 @@ import { PARTNERS_DOCUMENTS } from "../../subgraphs/partners/client";
 import { buildPartnersInternalSchema } from "../../subgraphs/partners/server";
 import { SUBSCRIPTIONS_DOCUMENTS } from "../../subgraphs/subscriptions/client";
 import { buildSubscriptionsInternalSchema } from "../../subgraphs/subscriptions/server";
+import { EVENTS_DOCUMENTS } from "../../subgraphs/events/client";
+import { buildEventsInternalSchema } from "../../subgraphs/events/server";
 
 type Documents = Record<string, InternalDocument<unknown, Record<string, unknown>>>;
 
@@ -30,6 +32,7 @@ const OWNERS: { owner: string; client: string; documents: Documents; schema: (co
   { owner: "partners", client: "subgraphs/partners/client.ts", documents: PARTNERS_DOCUMENTS, schema: buildPartnersInternalSchema },
   { owner: "customers", client: "subgraphs/customers/client.ts", documents: CUSTOMERS_DOCUMENTS, schema: buildCustomersInternalSchema },
   { owner: "subscriptions", client: "subgraphs/subscriptions/client.ts", documents: SUBSCRIPTIONS_DOCUMENTS, schema: buildSubscriptionsInternalSchema },
+  { owner: "events", client: "subgraphs/events/client.ts", documents: EVENTS_DOCUMENTS, schema: buildEventsInternalSchema },
 ];
 const DEV_CLOCK_CLIENT = "common/time/dev-clock-client.ts";
 
