@@ -88,7 +88,7 @@ async function main(settings: BenchSettings) {
   const benchStarted = Date.now();
   const root = projectRoot();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-bench-"));
-  const ports = { gateway: settings.portBase, partners: settings.portBase + 1, customers: settings.portBase + 2, subscriptions: settings.portBase + 3, hive: settings.portBase + 4 };
+  const ports = { gateway: settings.portBase, partners: settings.portBase + 1, customers: settings.portBase + 2, subscriptions: settings.portBase + 3, hive: settings.portBase + 4, events: settings.portBase + 5 };
   const postgres = settings.databaseUrl ? await freshPostgres(settings.databaseUrl) : undefined;
   const where = { dataDir: path.join(workDir, "data"), databaseUrl: postgres?.url };
   const processes: ServiceProcess[] = [];
@@ -120,6 +120,7 @@ async function main(settings: BenchSettings) {
       PARTNERS_PORT: String(ports.partners),
       CUSTOMERS_PORT: String(ports.customers),
       SUBSCRIPTIONS_PORT: String(ports.subscriptions),
+      EVENTS_PORT: String(ports.events),
     };
     for (const name of SUBGRAPH_NAMES) delete env[`${name.toUpperCase()}_URL`];
     // Each service exactly as `npm run start:<name>` starts it (node flags included).

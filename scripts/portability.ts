@@ -27,9 +27,8 @@ import { signDevToken, TokenClaims } from "../common/identity";
 import { logger } from "../common/logger";
 import type { PeerDirectory, SubgraphServer } from "../common/subgraph-server";
 import { buildGateway } from "../gateway/server";
-import { buildCustomersServer } from "../subgraphs/customers/server";
-import { buildPartnersServer } from "../subgraphs/partners/server";
-import { buildSubscriptionsServer } from "../subgraphs/subscriptions/server";
+import { perSubgraph } from "../subgraphs/registry";
+import { SUBGRAPH_CODE } from "../subgraphs/servers";
 import { demoClaims, seedDemo } from "./demo";
 
 export const GRAFBASE_CLI_PACKAGE = "@grafbase/cli-x86_64-unknown-linux-musl";
@@ -225,12 +224,9 @@ async function main() {
   logger.level = process.env.LOG_LEVEL ?? "error";
   const config = readConfig({ ...process.env, NODE_ENV: "development", DATABASE_URL: "", JWT_SECRET: "", SUBGRAPH_SECRET: "", RATE_LIMIT_PER_MINUTE: String(1e9) });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-portability-"));
-  const peers: PeerDirectory = { partners: "", customers: "", subscriptions: "" };
-  const subgraphs: Record<SubgraphName, SubgraphServer> = {
-    partners: await buildPartnersServer({ config, peers, dataDir }),
-    customers: await buildCustomersServer({ config, peers, dataDir }),
-    subscriptions: await buildSubscriptionsServer({ config, peers, dataDir }),
-  };
+  const peers: PeerDirectory = perSubgraph(() => "");
+  const subgraphs = {} as Record<SubgraphName, SubgraphServer>;
+  for (const name of SUBGRAPH_NAMES) subgraphs[name] = await SUBGRAPH_CODE[name].buildServer({ config, peers, dataDir });
   for (const name of SUBGRAPH_NAMES) peers[name] = (await subgraphs[name].start(0)).url;
   const gateway = buildGateway({ config, subgraphUrls: peers });
   const ours = (await gateway.start(0)).url;

@@ -9,6 +9,7 @@ export const SUBGRAPH_REGISTRY = [
   { name: "partners", port: 4001 },
   { name: "customers", port: 4002 },
   { name: "subscriptions", port: 4003 },
+  { name: "events", port: 4004 },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPH_REGISTRY)[number]["name"];

@@ -7,6 +7,7 @@
 import type { BuiltSubgraphSchema } from "../common/federation";
 import type { SubgraphStorage } from "../common/migrations";
 import type { SubgraphBuildOptions, SubgraphServer } from "../common/subgraph-server";
+import { buildEventsSchema, buildEventsServer, EVENTS_STORAGE } from "./events/server";
 import { buildCustomersSchema, buildCustomersServer, CUSTOMERS_STORAGE } from "./customers/server";
 import { buildPartnersSchema, buildPartnersServer, PARTNERS_STORAGE } from "./partners/server";
 import type { SubgraphName } from "./registry";
@@ -23,4 +24,5 @@ export const SUBGRAPH_CODE: Record<SubgraphName, SubgraphCode> = {
   partners: { buildServer: buildPartnersServer, buildSchema: buildPartnersSchema, storage: PARTNERS_STORAGE },
   customers: { buildServer: buildCustomersServer, buildSchema: buildCustomersSchema, storage: CUSTOMERS_STORAGE },
   subscriptions: { buildServer: buildSubscriptionsServer, buildSchema: buildSubscriptionsSchema, storage: SUBSCRIPTIONS_STORAGE },
+  events: { buildServer: buildEventsServer, buildSchema: buildEventsSchema, storage: EVENTS_STORAGE },
 };

@@ -12,10 +12,11 @@ import { clock, DAY_MS } from "../common/clock";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { createDap, dapAsOperator } from "./support/customer-fixtures";
 import { cancel } from "./support/order-fixtures";
+import { SUBGRAPH_NAMES } from "../common/config";
 import { ensureBuilt, Service, startService } from "./support/processes";
 import { codeOf, gatewayClient, operatorToken, Stack } from "./support/stack";
 
-const SUBGRAPHS = ["partners", "customers", "subscriptions"] as const;
+const SUBGRAPHS = SUBGRAPH_NAMES;
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -35,14 +36,14 @@ describe("I5: the development clock of a stack of separate processes", () => {
     const entries = [...SUBGRAPHS.map((name) => ensureBuilt(`subgraphs/${name}/main.js`)), ensureBuilt("gateway/main.js")];
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-dev-clock-"));
     const ports = await Promise.all([...SUBGRAPHS, "gateway"].map(() => freePort()));
-    const env: Record<string, string> = { DATA_DIR: dataDir, PORT: String(ports[3]) };
+    const env: Record<string, string> = { DATA_DIR: dataDir, PORT: String(ports[SUBGRAPHS.length]) };
     SUBGRAPHS.forEach((name, i) => {
       env[`${name.toUpperCase()}_PORT`] = String(ports[i]);
       env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[i]}/graphql`;
     });
-    services.push(...(await Promise.all(entries.slice(0, 3).map((entry) => startService(entry, env)))));
-    services.push(await startService(entries[3], env));
-    stack = gatewayClient(services[3].url.toString()) as Stack;
+    services.push(...(await Promise.all(entries.slice(0, SUBGRAPHS.length).map((entry) => startService(entry, env)))));
+    services.push(await startService(entries[SUBGRAPHS.length], env));
+    stack = gatewayClient(services[SUBGRAPHS.length].url.toString()) as Stack;
   }, 240_000);
 
   afterAll(async () => {

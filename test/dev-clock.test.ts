@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { clock, DAY_MS, HOUR_MS } from "../common/clock";
-import { readConfig } from "../common/config";
+import { readConfig, SUBGRAPH_NAMES } from "../common/config";
 import { signDevToken } from "../common/identity";
 import { buildGateway } from "../gateway/server";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
@@ -40,7 +40,7 @@ async function advance(stack: Stack, seconds: number) {
   return res.body;
 }
 
-const SERVICES = ["gateway", "partners", "customers", "subscriptions"];
+const SERVICES = ["gateway", ...SUBGRAPH_NAMES];
 const DAY_S = DAY_MS / 1000;
 
 describe.each(DIALECTS)("I5: the development clock (%s)", (dialect) => {

@@ -156,7 +156,7 @@ describe.each(DIALECTS)("subgraph refusals any federation gateway can read (%s)"
   });
   afterAll(() => stack?.stop());
 
-  const QUERY: Record<SubgraphName, string> = { partners: `{ viewer { userId } }`, customers: `{ customers(first: 1) { totalCount } }`, subscriptions: `{ offers { id } }` };
+  const QUERY: Record<SubgraphName, string> = { partners: `{ viewer { userId } }`, customers: `{ customers(first: 1) { totalCount } }`, subscriptions: `{ offers { id } }`, events: `{ events(first: 1) { totalCount } }` };
   /** Straight to a subgraph, as any gateway calls it, keeping the HTTP status. */
   async function direct(name: SubgraphName, headers: Record<string, string>) {
     const res = await fetch(stack.subgraphUrls[name], { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: QUERY[name] }) });

@@ -94,6 +94,7 @@ describe("the composed API covers the public contract", () => {
       "customer",
       "customers",
       "customersActivity",
+      "events",
       "offers",
       "partner",
       "partnerByMpnId",

@@ -10,7 +10,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
-import { projectRoot, SubgraphName } from "../../common/config";
+import { projectRoot, SubgraphName, SUBGRAPH_NAMES } from "../../common/config";
+import { perSubgraph } from "../../subgraphs/registry";
 import { Dialect, GqlResult, Stack } from "./stack";
 import { GraphQLClient } from "graphql-request";
 
@@ -105,13 +106,8 @@ async function freePort(): Promise<number> {
 const BetterSqlite3 = require("better-sqlite3") as new (file: string) => { prepare(sql: string): { all(): unknown[] }; close(): void };
 
 export type ServiceName = SubgraphName | "gateway";
-const ENTRIES: Record<ServiceName, string> = {
-  partners: "subgraphs/partners/main.js",
-  customers: "subgraphs/customers/main.js",
-  subscriptions: "subgraphs/subscriptions/main.js",
-  gateway: "gateway/main.js",
-};
-const PORT_VARIABLES: Record<ServiceName, string> = { partners: "PARTNERS_PORT", customers: "CUSTOMERS_PORT", subscriptions: "SUBSCRIPTIONS_PORT", gateway: "PORT" };
+const ENTRIES: Record<ServiceName, string> = { ...perSubgraph((name) => `subgraphs/${name}/main.js`), gateway: "gateway/main.js" };
+const PORT_VARIABLES: Record<ServiceName, string> = { ...perSubgraph((name) => `${name.toUpperCase()}_PORT`), gateway: "PORT" };
 
 /** The production layout: every service its own process, over SQLite files in a temporary folder or a PostgreSQL database of its own. */
 export interface ProcessStack {
@@ -134,7 +130,7 @@ export interface ProcessStack {
   stop(): Promise<void>;
 }
 
-/** Builds dist/ if needed, then starts the three subgraphs and the gateway, each as its own process. */
+/** Builds dist/ if needed, then starts every subgraph and the gateway, each as its own process. */
 export async function startProcessStack(dialect: Dialect, env: Record<string, string> = {}): Promise<ProcessStack> {
   ensureBuilt(ENTRIES.gateway);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-processes-"));
@@ -175,7 +171,7 @@ async function startOnFreePorts(dialect: Dialect, env: Record<string, string>, d
   };
   // The subgraphs first, side by side (each opens and migrates its own database), then the gateway that composes them.
   try {
-    await Promise.all((["partners", "customers", "subscriptions"] as ServiceName[]).map(start));
+    await Promise.all(SUBGRAPH_NAMES.map(start));
     await start("gateway");
   } catch (error) {
     for (const service of Object.values(services)) if (service.child.exitCode === null) service.child.kill("SIGKILL");

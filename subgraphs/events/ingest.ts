@@ -1,0 +1,74 @@
+/**
+ * Ingest (EV1, EV3): the owners relay their outbox rows here, at least once. Each event is
+ * stored once (deduplicated by its id) and gets the next feed sequence number. Ingests are
+ * serialised (PostgreSQL: an EXCLUSIVE lock on the event table, which readers do not wait
+ * for; SQLite: one writer at a time), so sequence numbers are assigned and committed in the
+ * same order: a poller that has read sequence n never later meets a smaller one committing.
+ */
+import { EntityManager, In } from "typeorm";
+import { clock } from "../../common/clock";
+import { Database, isUniqueViolation } from "../../common/db";
+import { OrganizationKind } from "../../common/enums";
+import { EventType } from "../../common/event-types";
+import { EventAudience, FeedEvent } from "./model";
+import { fanOutDeliveries, IngestedEvent } from "./webhooks/fan-out";
+
+/** An event as its owner relays it. */
+export interface RelayedEvent {
+  id: string;
+  type: EventType;
+  occurredAt: Date;
+  subjectType: string | null;
+  subjectId: string | null;
+  actorKind: OrganizationKind;
+  actorId: string | null;
+  audience: string[];
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** Stores the events not seen before; returns how many were new. Every id given is acknowledged. */
+export async function ingestEvents(db: Database, source: string, events: RelayedEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((em) => ingestIn(db, em, source, events));
+    } catch (error) {
+      // SQLite replicas over one file: two writers may read the same head; the loser retries.
+      if (!isUniqueViolation(error) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function ingestIn(db: Database, em: EntityManager, source: string, events: RelayedEvent[]): Promise<number> {
+  if (db.dialect === "postgres") await em.query('LOCK TABLE "event" IN EXCLUSIVE MODE');
+  const ids = [...new Set(events.map((e) => e.id.toLowerCase()))];
+  const known = new Set((await em.find(FeedEvent, { select: { id: true }, where: { id: In(ids) } })).map((e) => e.id));
+  const head = await em.createQueryBuilder(FeedEvent, "e").select("MAX(e.seq)", "seq").getRawOne<{ seq: number | string | null }>();
+  let seq = Number(head?.seq ?? 0);
+  const ingested: IngestedEvent[] = [];
+  const now = clock.now();
+  for (const event of events) {
+    const id = event.id.toLowerCase();
+    if (known.has(id)) continue;
+    known.add(id);
+    seq++;
+    const audience = [...new Set(event.audience.map((a) => a.toLowerCase()))];
+    await em.insert(FeedEvent, {
+      id,
+      seq,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      subjectType: event.subjectType,
+      subjectId: event.subjectId?.toLowerCase() ?? null,
+      actorKind: event.actorKind,
+      actorId: event.actorId?.toLowerCase() ?? null,
+      source,
+      ingestedAt: now,
+    });
+    if (audience.length) await em.insert(EventAudience, audience.map((a) => ({ audience: a, seq, eventId: id, type: event.type })));
+    ingested.push({ eventId: id, seq, type: event.type, audience });
+  }
+  if (ingested.length) await fanOutDeliveries(em, ingested);
+  return ingested.length;
+}

@@ -1,0 +1,13 @@
+/** The events subgraph's migrations, oldest first. Written by `npm run migrations:generate`: do not edit by hand. */
+import type { DialectMigrations } from "../../../common/migrations";
+import { EventFeed1796179114330 as SqliteEventFeed1796179114330 } from "./sqlite/1796179114330-EventFeed";
+import { EventFeed1796179114330 as PostgresEventFeed1796179114330 } from "./postgres/1796179114330-EventFeed";
+
+export const EVENTS_MIGRATIONS: DialectMigrations = {
+  sqlite: [
+    SqliteEventFeed1796179114330,
+  ],
+  postgres: [
+    PostgresEventFeed1796179114330,
+  ],
+};

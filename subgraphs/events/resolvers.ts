@@ -1,0 +1,36 @@
+/** GraphQL entry points of the events subgraph: the viewer's feed (EV2, EV3). */
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, Info, Query, Resolver } from "type-graphql";
+import { EventType } from "../../common/event-types";
+import { PageArgsType } from "../../common/graphql-types";
+import { emptyConnection, loadPage, toPageRequest, viewerScope } from "../../common/keyset";
+import { selectsTotalCount } from "../../common/selection";
+import type { EventsContext } from "./context";
+import { feedList } from "./loaders";
+import { EventConnection } from "./model";
+import { feedScope, feedTypes } from "./rules";
+
+@Resolver()
+export class EventFeedResolver {
+  @Query(() => EventConnection, {
+    nullable: true,
+    description:
+      "Events about what the viewer may see, in the order they were recorded: poll forward with `after`. " +
+      "The operator reads every event; PING is never in the feed.",
+  })
+  async events(
+    @Ctx() ctx: EventsContext,
+    @Info() info: GraphQLResolveInfo,
+    @Args(() => PageArgsType) paging: PageArgsType,
+    @Arg("types", () => [EventType], { nullable: true, description: "Only events of these types (all but PING when absent)." }) types?: EventType[] | null,
+  ) {
+    const page = toPageRequest(paging);
+    const wanted = feedTypes(types);
+    if (wanted && wanted.length === 0) return emptyConnection();
+    return loadPage(ctx.ds, feedList(ctx.ds, feedScope(ctx.principal)), viewerScope(ctx.principal), {
+      args: { types: wanted },
+      page,
+      withTotal: selectsTotalCount(info),
+    });
+  }
+}
