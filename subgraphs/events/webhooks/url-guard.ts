@@ -16,6 +16,12 @@ export type LookupAll = (hostname: string) => Promise<{ address: string; family:
 
 export const systemLookup: LookupAll = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
+/**
+ * The look-up used when none is given: the system's. Tests that run the services in their own
+ * process point it at names of their making (a name that moves to 127.0.0.1 after registration).
+ */
+export const hostResolver: { lookup: LookupAll } = { lookup: systemLookup };
+
 export interface UrlGuardOptions {
   production: boolean;
   lookup?: LookupAll;
@@ -119,7 +125,7 @@ export async function assertDeliverableUrl(url: string, options: UrlGuardOptions
   }
   let addresses: { address: string }[];
   try {
-    addresses = await (options.lookup ?? systemLookup)(host);
+    addresses = await (options.lookup ?? hostResolver.lookup)(host);
   } catch {
     throw new RefusedUrl(`its host ${host} does not resolve.`);
   }
@@ -135,9 +141,8 @@ export async function assertDeliverableUrl(url: string, options: UrlGuardOptions
  * between the check and the connection (DNS rebinding) cannot slip through.
  */
 export function guardedLookup(options: UrlGuardOptions): LookupAll {
-  const lookup = options.lookup ?? systemLookup;
   return async (hostname) => {
-    const addresses = await lookup(hostname);
+    const addresses = await (options.lookup ?? hostResolver.lookup)(hostname);
     if (!options.production) return addresses;
     const internal = addresses.find((a) => isInternalAddress(a.address));
     if (internal) throw new RefusedUrl(`its host ${hostname} resolves to an internal address (${internal.address}).`);
