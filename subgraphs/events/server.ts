@@ -8,25 +8,45 @@ import { EventsInternalResolver } from "./internal";
 import { EVENTS_MIGRATIONS } from "./migrations";
 import { EventAudience, FeedEvent } from "./model";
 import { EventFeedResolver } from "./resolvers";
+import { WebhooksInternalResolver } from "./webhooks/internal";
+import { WEBHOOK_ENTITIES } from "./webhooks/model";
+import { WEBHOOK_RESOLVERS } from "./webhooks/resolvers";
+import { DeliveryWorker } from "./webhooks/worker";
 
-export const EVENTS_ENTITIES = [FeedEvent, EventAudience];
+export const EVENTS_ENTITIES = [FeedEvent, EventAudience, ...WEBHOOK_ENTITIES];
 export const EVENTS_STORAGE: SubgraphStorage = { entities: EVENTS_ENTITIES, migrations: EVENTS_MIGRATIONS };
 
 export function buildEventsSchema() {
-  return buildFederatedSchema({ resolvers: [EventFeedResolver] });
+  return buildFederatedSchema({ resolvers: [EventFeedResolver, ...WEBHOOK_RESOLVERS] });
 }
 
 export async function buildEventsServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {
   const { config, db } = await prepareSubgraph("events", EVENTS_STORAGE, options);
   const { schema } = await buildEventsSchema();
-  const internalSchema = await buildCodeFirstSchema([EventsInternalResolver, ...devClockResolvers(config)]);
-  return createSubgraphServer<EventsContext, EventsServiceContext>({
+  const internalSchema = await buildCodeFirstSchema([EventsInternalResolver, WebhooksInternalResolver, ...devClockResolvers(config)]);
+  const webhooks = { production: config.production };
+  const server = createSubgraphServer<EventsContext, EventsServiceContext>({
     name: "events",
     config,
     db,
     schema,
     internalSchema,
-    userContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource, db }),
+    userContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource, db, webhooks }),
     serviceContext: (principal, requestId) => ({ principal, requestId, db }),
   });
+  // EV5, EV6: the webhook deliveries are sent by this process's worker, beside the API.
+  const worker = new DeliveryWorker({ db, ...webhooks, ...config.webhooks });
+  return {
+    ...server,
+    async start(port) {
+      const running = await server.start(port);
+      worker.start();
+      return running;
+    },
+    async stop() {
+      // Attempts in flight are recorded before the database closes (a stop loses none).
+      await worker.stop();
+      await server.stop();
+    },
+  };
 }
