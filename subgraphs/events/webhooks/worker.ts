@@ -24,7 +24,7 @@ import os from "node:os";
 import { EntityManager, In } from "typeorm";
 import { clock } from "../../../common/clock";
 import type { WebhookSettings } from "../../../common/config";
-import type { Database } from "../../../common/db";
+import { Database, inBackground } from "../../../common/db";
 import { describeError, logger } from "../../../common/logger";
 import { attemptDelivery, AttemptOutcome, serializeBody } from "./attempt";
 import { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from "./model";
@@ -84,7 +84,8 @@ export class DeliveryWorker {
       return;
     }
     this.claiming = true;
-    this.claimAndLaunch()
+    // Background work: its SQL is not counted as any request's (common/db.ts).
+    inBackground(() => this.claimAndLaunch())
       .catch((error) => logger.warn({ error: describeError(error) }, "webhook delivery claim failed"))
       .finally(() => {
         this.claiming = false;
