@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { GraphQLClient } from "graphql-request";
 import { SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "../../common/subgraph-server";
-import { GqlResult, Stack } from "./stack";
+import { GqlResult, partnerToken, Stack } from "./stack";
 
 export const ENDPOINT_FIELDS = "id url eventTypes enabled disabledReason createdAt";
 export const DELIVERY_FIELDS = "id status attempts lastAttemptAt lastResponseStatus nextAttemptAt event { id type subjectId } attemptLog { number responseStatus succeeded error }";
@@ -61,4 +61,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     if (Date.now() > until) throw new Error(`${what} not met within ${timeoutMs} ms${last ? `: ${last}` : ""}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A partner's endpoint that receives nothing (disabled, at a port nobody listens on): what its
+ * mutations queue stays PENDING, so nothing is written in the background while a test
+ * compares every row before and after.
+ */
+export async function quietEndpoint(stack: Stack) {
+  const partnerId = randomUUID();
+  const token = await partnerToken(partnerId);
+  const { id } = await registerEndpoint(stack, token, `http://127.0.0.1:9/quiet/${randomUUID()}`, ["DELEGATED_ADMIN_EXTENDED"]);
+  ok(await stack.gql(token, `mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: false }) { endpoint { id } } }`, { id }), "disable");
+  return { partnerId, audience: `partner:${partnerId}`, token, id };
 }

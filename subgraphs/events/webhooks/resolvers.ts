@@ -17,6 +17,7 @@ import { PageArgsType } from "../../../common/graphql-types";
 import type { UserPrincipal } from "../../../common/identity";
 import { KeysetList, keysetLoader, toPageRequest, viewerScope } from "../../../common/keyset";
 import { selectsTotalCount } from "../../../common/selection";
+import { uuidArg } from "../../../common/validation";
 import type { UserContext } from "../../../common/subgraph-server";
 import { EventAudience, FeedEvent } from "../model";
 import { newDelivery } from "./fan-out";
@@ -105,15 +106,14 @@ function loaders(ctx: WebhooksContext) {
   return found;
 }
 
-/** The caller's own endpoint, or NOT_FOUND (another organisation's, a deleted one, or none). */
-async function ownEndpoint(ctx: WebhooksContext, id: string): Promise<WebhookEndpoint> {
+/** The caller's own endpoint, or NOT_FOUND (another organisation's, a deleted one, or none); a malformed id is BAD_USER_INPUT on `field`. */
+async function ownEndpoint(ctx: WebhooksContext, id: string, field: string): Promise<WebhookEndpoint> {
   const owner = endpointOwner(ctx.principal);
-  const endpoint = owner && isUuid(id) ? await ctx.ds.getRepository(WebhookEndpoint).findOneBy({ id: id.toLowerCase(), owner, deletedAt: IsNull() }) : null;
+  const wanted = uuidArg(id, field);
+  const endpoint = owner ? await ctx.ds.getRepository(WebhookEndpoint).findOneBy({ id: wanted, owner, deletedAt: IsNull() }) : null;
   if (!endpoint) throw notFound("Webhook endpoint");
   return endpoint;
 }
-
-const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 const guard = (ctx: WebhooksContext) => ({ production: ctx.webhooks.production, lookup: ctx.webhooks.lookup });
 
@@ -173,7 +173,7 @@ export class WebhookEndpointResolver {
   @Mutation(() => WebhookEndpointPayload, { description: "Changes an endpoint's URL, event types or whether it is enabled." })
   async updateWebhookEndpoint(@Ctx() ctx: WebhooksContext, @Arg("input", () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput): Promise<WebhookEndpointPayload> {
     requireWebhookManager(ctx.principal);
-    const found = await ownEndpoint(ctx, input.id);
+    const found = await ownEndpoint(ctx, input.id, "input.id");
     if (input.url == null && input.eventTypes == null && input.enabled == null) throw badInput("input", "name at least one of url, eventTypes or enabled.");
     const change: Partial<WebhookEndpoint> = {};
     if (input.eventTypes != null) change.eventTypes = subscribedTypes(input.eventTypes);
@@ -195,7 +195,7 @@ export class WebhookEndpointResolver {
   @Mutation(() => WebhookEndpointPayload, { description: "Deletes an endpoint: nothing more is sent to it, and its pending deliveries end FAILED." })
   async deleteWebhookEndpoint(@Ctx() ctx: WebhooksContext, @Arg("id", () => ID) id: string): Promise<WebhookEndpointPayload> {
     requireWebhookManager(ctx.principal);
-    const found = await ownEndpoint(ctx, id);
+    const found = await ownEndpoint(ctx, id, "id");
     const now = clock.now();
     await ctx.db.transaction(async (em) => {
       await em.update(WebhookEndpoint, { id: found.id }, { deletedAt: now, enabled: false });
@@ -209,7 +209,7 @@ export class WebhookEndpointResolver {
   })
   async rotateWebhookSecret(@Ctx() ctx: WebhooksContext, @Arg("id", () => ID) id: string): Promise<WebhookSecretPayload> {
     requireWebhookManager(ctx.principal);
-    const found = await ownEndpoint(ctx, id);
+    const found = await ownEndpoint(ctx, id, "id");
     const now = clock.now();
     const secret = newWebhookSecret();
     // Rotated again within the overlap (say, retried after a lost answer): the old signature
@@ -223,7 +223,7 @@ export class WebhookEndpointResolver {
   @Mutation(() => WebhookDeliveryPayload, { description: "Queues a PING for this endpoint at once (never in the feed); it is retried like any delivery." })
   async sendTestEvent(@Ctx() ctx: WebhooksContext, @Arg("endpointId", () => ID) endpointId: string): Promise<WebhookDeliveryPayload> {
     requireWebhookManager(ctx.principal);
-    const endpoint = await ownEndpoint(ctx, endpointId);
+    const endpoint = await ownEndpoint(ctx, endpointId, "endpointId");
     const now = clock.now();
     const ping = {
       id: randomUUID(),
@@ -250,10 +250,10 @@ export class WebhookEndpointResolver {
     @Arg("eventId", () => ID) eventId: string,
   ): Promise<WebhookDeliveryPayload> {
     requireWebhookManager(ctx.principal);
-    const endpoint = await ownEndpoint(ctx, endpointId);
-    const id = eventId.toLowerCase();
+    const endpoint = await ownEndpoint(ctx, endpointId, "endpointId");
+    const id = uuidArg(eventId, "eventId");
     // Only an event the endpoint's organisation received (EV2): any other does not exist for it.
-    const event = isUuid(id) && (await ctx.ds.getRepository(EventAudience).existsBy({ audience: endpoint.owner, eventId: id }))
+    const event = (await ctx.ds.getRepository(EventAudience).existsBy({ audience: endpoint.owner, eventId: id }))
       ? await ctx.ds.getRepository(FeedEvent).findOneBy({ id })
       : null;
     if (!event) throw notFound("Event");

@@ -3,6 +3,7 @@ import { requireRoleOf } from "../../../common/authorization";
 import { badInput } from "../../../common/errors";
 import { customerAudience, EventType, partnerAudience } from "../../../common/event-types";
 import type { UserPrincipal } from "../../../common/identity";
+import { text } from "../../../common/validation";
 
 /** EV4: the roles that register and manage endpoints (update, delete, rotate, test, redeliver). */
 export const WEBHOOK_MANAGER_ROLES = {
@@ -34,10 +35,5 @@ export function subscribedTypes(types: readonly EventType[], field = "input.even
   return [...new Set(types)];
 }
 
-/** A URL's length before it is looked at further (the column's bound). */
-export function urlWithinBounds(url: string, field = "input.url"): string {
-  const trimmed = url.trim();
-  if (!trimmed) throw badInput(field, "must not be empty.");
-  if (trimmed.length > MAX_URL_LENGTH) throw badInput(field, `must be at most ${MAX_URL_LENGTH} characters.`);
-  return trimmed;
-}
+/** A URL as text before it is looked at further: not empty, within the column's bound, no control characters. */
+export const urlWithinBounds = (url: string, field = "input.url"): string => text(url, field, MAX_URL_LENGTH);
