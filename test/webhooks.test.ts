@@ -62,6 +62,16 @@ describe.each(DIALECTS)("webhooks (%s)", (dialect) => {
     expect(delivery).toMatchObject({ status: "SUCCEEDED", attempts: 1, lastResponseStatus: 204, nextAttemptAt: null, event: { id: eventId, type: "ORDER_PLACED" } });
   });
 
+  it("EV7: in development an http URL on loopback, by name (localhost) or address, is registered and delivered to", async () => {
+    const p = await partner();
+    const r = await receiver();
+    const byName = r.url.replace("127.0.0.1", "localhost");
+    const { secret } = await registerEndpoint(stack, p.token, byName);
+    r.secrets = [secret];
+    const [eventId] = await ingest(stack, [{ audience: [p.audience] }]);
+    expect((await r.waitFor((d) => d.id === eventId))[0].verifiedWith).toEqual([0]);
+  });
+
   it("EV4: only subscribed types, and only the audience's endpoints, get a delivery", async () => {
     const [a, b] = [await partner(), await partner()];
     const [ra, rb] = [await receiver(), await receiver()];
