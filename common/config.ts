@@ -71,6 +71,12 @@ export interface Config {
   claimLeaseMs: number;
   /** X1: how long a claim, or an ending, waits for a conflicting claim before DEPENDENCY_UNAVAILABLE (CLAIM_WAIT_MS). */
   claimWaitMs: number;
+  /** EV1 (common/outbox.ts): how soon an owner tries again to relay its events after a relay failed (OUTBOX_RELAY_INTERVAL_MS). */
+  outboxRelayIntervalMs: number;
+  /** OUTBOX_RELAY_PAUSED=true: events stay in the outbox, unrelayed (tests of a crash between commit and relay). */
+  outboxRelayPaused: boolean;
+  /** DA2 (customers): how often delegated admin expiry and auto-extension are looked for, to record their events (DELEGATED_ADMIN_SWEEP_MS). */
+  delegatedAdminSweepMs: number;
   /** Apply pending migrations when a subgraph opens its database; off in production, where `npm run migrate` is a deploy step. */
   migrateOnStart: boolean;
   /** What one request to the gateway may ask for (gateway/limits.ts). */
@@ -242,6 +248,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     claimLeaseMs: positiveNumber(env.CLAIM_LEASE_MS, 10_000),
     // Below INTERNAL_TIMEOUT_MS by default: a claim asked over the internal endpoint answers before its caller gives up.
     claimWaitMs: positiveNumber(env.CLAIM_WAIT_MS, 3_000),
+    outboxRelayIntervalMs: positiveNumber(env.OUTBOX_RELAY_INTERVAL_MS, 1_000),
+    outboxRelayPaused: env.OUTBOX_RELAY_PAUSED === "true",
+    delegatedAdminSweepMs: positiveNumber(env.DELEGATED_ADMIN_SWEEP_MS, 60_000),
     migrateOnStart: env.MIGRATE_ON_START ? env.MIGRATE_ON_START === "true" : !production,
     queryLimits: queryLimitsOf(env, production),
     httpLimits: httpLimitsOf(env),

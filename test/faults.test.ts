@@ -26,10 +26,13 @@ import {
   requestRelationship,
 } from "./support/customer-fixtures";
 import { HIRE, line, orderRaw, RECORD_EXTERNAL, recordExternal, UPDATE } from "./support/order-fixtures";
+import { outboxesRelayed } from "./support/event-fixtures";
 import { codeOf, DIALECTS, GqlResult, operatorToken, Stack, startStack } from "./support/stack";
 
 /** Every table's row count in every subgraph: "nothing written" means this does not change. */
 async function rowCounts(stack: Stack): Promise<Record<string, number>> {
+  // Events of earlier mutations may still be on their way to the feed: let them arrive first.
+  await outboxesRelayed(stack);
   const counts: Record<string, number> = {};
   for (const name of SUBGRAPH_NAMES) {
     const ds = stack.subgraphs[name].db.dataSource;

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import type { EntityManager } from "typeorm";
 import { recordActivity } from "../../common/activity";
+import { recordEvents } from "../../common/outbox";
 import { requireRole, requireRoleOf } from "../../common/authorization";
 import { addMs, clock, DAY_MS } from "../../common/clock";
 import { isUniqueViolation } from "../../common/db";
@@ -18,6 +19,7 @@ import { CustomerRelationshipStatus, DelegatedAdminStatus, RelationshipRequestSt
 import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { country, domainName, optionalUuidArg, text, uuidArg } from "../../common/validation";
 import type { CustomersContext } from "./context";
+import { customerCreated, customerRegistered, delegatedAdminEvent, relationshipEstablished, relationshipRemoved } from "./events";
 import {
   CreateCustomerInput,
   CreateCustomerPayload,
@@ -105,6 +107,7 @@ export class CustomerMutations {
         const row = em.create(Customer, { ...fields, ...validateBillingProfile(null), createdAt: clock.now(), searchText: customerSearchText(fields) });
         await em.insert(Customer, row);
         await recordActivity(em, ctx, "registerCustomerTenant", [row.id]);
+        await recordEvents(em, ctx.principal, [customerRegistered(row.id)]);
         return row;
       });
       return { customer };
@@ -189,6 +192,7 @@ export class CustomerMutations {
         });
         await em.insert(CustomerPartnerRelationship, relationship);
         await recordActivity(em, ctx, "createCustomer", [created.id, relationship.id, relationshipPartner, indirectProviderId]);
+        await recordEvents(em, ctx.principal, customerCreated(relationship));
         if (claim) assertWithinLease(claim, "The reseller relationship");
         return created;
       });
@@ -305,6 +309,7 @@ export class CustomerMutations {
           }),
         );
         await recordActivity(em, ctx, "acceptRelationshipRequest", [accepted.id, request.id, customer.id, partner.id, request.indirectProviderId]);
+        await recordEvents(em, ctx.principal, [relationshipEstablished(accepted)]);
         if (claim) assertWithinLease(claim, "The reseller's relationship with its provider");
         return accepted;
       });
@@ -372,6 +377,7 @@ export class CustomerMutations {
           .execute();
         if (!result.affected) throw notFound("Reseller relationship");
         await recordActivity(em, ctx, "removeResellerRelationship", [rel.id, customerId, partnerId]);
+        await recordEvents(em, ctx.principal, [relationshipRemoved(rel)]);
         return em.findOneByOrFail(CustomerPartnerRelationship, { id: rel.id });
       });
       ended = true;
@@ -432,6 +438,7 @@ export class CustomerMutations {
           }),
         );
         await recordActivity(em, ctx, "createDelegatedAdminRelationship", [created.id, customer.id, partnerId]);
+        await recordEvents(em, ctx.principal, [delegatedAdminEvent("createDelegatedAdminRelationship", created)]);
         return created;
       });
       return { relationship };
@@ -505,6 +512,7 @@ async function changeDap(
       .execute();
     if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [dap.id, dap.customerId, dap.partnerId]);
+    await recordEvents(em, ctx.principal, [delegatedAdminEvent(operation, dap)]);
     return em.findOneByOrFail(DelegatedAdminRelationship, { id: dap.id });
   });
 }

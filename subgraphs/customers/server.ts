@@ -3,10 +3,12 @@ import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { devClockResolvers } from "../../common/dev-clock";
 import { IdempotencyRecord } from "../../common/idempotency-record";
 import { purgeExpiredClaims, RelationshipClaim } from "../../common/claims";
+import { OutboxEvent, withOutboxRelay } from "../../common/outbox";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
 import { createCustomersContext, CustomersDeps } from "./context";
+import { DelegatedAdminAnnounced, withDelegatedAdminSweep } from "./delegated-admin-sweep";
 import { CUSTOMERS_MIGRATIONS } from "./migrations";
 import { CustomersInternalResolver } from "./internal";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "./model";
@@ -22,7 +24,7 @@ import {
 
 const CustomersActivityResolver = ActivityResolver("customersActivity", "customers subgraph's mutations (registerCustomerTenant, createCustomer, relationship requests, reseller relationship removal, delegated admin relationships)");
 
-export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim];
+export const CUSTOMERS_ENTITIES = [Customer, CustomerPartnerRelationship, RelationshipRequest, DelegatedAdminRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim, OutboxEvent, DelegatedAdminAnnounced];
 export const CUSTOMERS_STORAGE: SubgraphStorage = { entities: CUSTOMERS_ENTITIES, migrations: CUSTOMERS_MIGRATIONS };
 
 export function buildCustomersSchema() {
@@ -55,7 +57,7 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
   await purgeExpiredClaims(db);
   const { schema } = await buildCustomersSchema();
   const internalSchema = await buildCodeFirstSchema([CustomersInternalResolver, ...devClockResolvers(config)]);
-  return createSubgraphServer({
+  const server = createSubgraphServer({
     name: "customers",
     config,
     db,
@@ -64,4 +66,5 @@ export async function buildCustomersServer(options: SubgraphBuildOptions = {}): 
     userContext: (principal, requestId) => createCustomersContext(deps, principal, requestId),
     serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource, db, claims: deps.claims }),
   });
+  return withDelegatedAdminSweep(withOutboxRelay(server, db, peer("events"), config), db, config.delegatedAdminSweepMs);
 }

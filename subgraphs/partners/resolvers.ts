@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import type { EntityManager } from "typeorm";
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { recordActivity } from "../../common/activity";
+import { recordEvents } from "../../common/outbox";
 import { requireRole } from "../../common/authorization";
 import { BLOCKED, ClaimKind, claimBlocked, liveClaimsOn, lockSubjects, untilUnblocked } from "../../common/claims";
 import { clock } from "../../common/clock";
@@ -17,6 +18,7 @@ import { emptyConnection, toPageRequest } from "../../common/keyset";
 import { selectsTotalCount } from "../../common/selection";
 import { uuidArg } from "../../common/validation";
 import type { PartnersContext } from "./context";
+import { relationshipEvent } from "./events";
 import {
   CustomerRef,
   EnrollPartnerInput,
@@ -197,6 +199,7 @@ export class ResellerRelationshipResolver {
           }),
         );
         await recordActivity(em, ctx, "inviteReseller", [invited.id, provider.id, reseller.id]);
+        await recordEvents(em, ctx.principal, [relationshipEvent("inviteReseller", invited)]);
         return invited;
       });
       return { relationship };
@@ -267,6 +270,7 @@ async function transition(
       .execute();
     if (!result.affected) throw fail("INVALID_STATE", "The relationship changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [rel.id, rel.providerId, rel.resellerId]);
+    await recordEvents(em, ctx.principal, [relationshipEvent(operation, rel)]);
     return (await em.findOneByOrFail(ResellerRelationship, { id: rel.id }))!;
   });
 }

@@ -3,6 +3,7 @@ import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { devClockResolvers } from "../../common/dev-clock";
 import { IdempotencyRecord } from "../../common/idempotency-record";
 import { purgeExpiredClaims, RelationshipClaim } from "../../common/claims";
+import { OutboxEvent, withOutboxRelay } from "../../common/outbox";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -15,7 +16,7 @@ import { PartnerResolver, ResellerRelationshipResolver, ViewerResolver, visibleP
 
 const PartnersActivityResolver = ActivityResolver("partnersActivity", "partners subgraph's mutations (enrollPartner, inviteReseller, acceptResellerInvitation, terminateResellerRelationship)");
 
-export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim];
+export const PARTNERS_ENTITIES = [Partner, ResellerRelationship, ActivityRecord, IdempotencyRecord, RelationshipClaim, OutboxEvent];
 export const PARTNERS_STORAGE: SubgraphStorage = { entities: PARTNERS_ENTITIES, migrations: PARTNERS_MIGRATIONS };
 
 export function buildPartnersSchema() {
@@ -42,7 +43,7 @@ export async function buildPartnersServer(options: SubgraphBuildOptions = {}): P
   await purgeExpiredClaims(db);
   const { schema } = await buildPartnersSchema();
   const internalSchema = await buildCodeFirstSchema([PartnersInternalResolver, ...devClockResolvers(config)]);
-  return createSubgraphServer({
+  const server = createSubgraphServer({
     name: "partners",
     config,
     db,
@@ -51,4 +52,5 @@ export async function buildPartnersServer(options: SubgraphBuildOptions = {}): P
     userContext: (principal, requestId) => createPartnersContext(deps, principal, requestId),
     serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource, db, claims: deps.claims }),
   });
+  return withOutboxRelay(server, db, peer("events"), config);
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { recordActivity } from "../../common/activity";
+import { recordEvents } from "../../common/outbox";
 import { requireRole } from "../../common/authorization";
 import { clock } from "../../common/clock";
 import { activeResellersOf } from "../../common/partner-facts";
@@ -16,6 +17,7 @@ import { badInput, fail, forbidden, notFound } from "../../common/errors";
 import { KeyedResult, oncePerKey } from "../../common/idempotency";
 import { optionalUuidArg, text, uuidArg } from "../../common/validation";
 import type { SubscriptionsContext } from "./context";
+import { orderPlaced, subscriptionChanged } from "./events";
 import {
   Offer,
   Order,
@@ -63,6 +65,7 @@ async function saveChange(
   sub: CloudSubscription,
   change: Partial<CloudSubscription>,
   beforeCommit?: () => void,
+  delegatedAdminPartnerIds: string[] = [],
 ): Promise<CloudSubscription> {
   return ctx.deps.db.transaction(async (em) => {
     const result = await em
@@ -73,6 +76,7 @@ async function saveChange(
       .execute();
     if (!result.affected) throw fail("VERSION_CONFLICT", "The subscription was changed meanwhile; read it again.");
     await recordActivity(em, ctx, operation, [sub.id, sub.customerId, change.partnerOfRecordId, change.supportPartnerId]);
+    await recordEvents(em, ctx.principal, [subscriptionChanged(operation, sub, change, delegatedAdminPartnerIds)]);
     beforeCommit?.();
     return em.findOneByOrFail(CloudSubscription, { id: sub.id });
   });
@@ -192,6 +196,7 @@ export class SubscriptionMutations {
       );
       // A replay (same key) is answered by oncePerKey without writing: it records nothing either.
       await recordActivity(em, ctx, "placeOrder", [created.id, customer.id, ...subscriptions.map((s) => s.id)]);
+      await recordEvents(em, ctx.principal, [orderPlaced(created)]);
       for (const claim of claims) assertWithinLease(claim, "The customer's relationship");
       return created;
     });
@@ -303,7 +308,8 @@ export class SubscriptionMutations {
       if (!partnerFacts || !facts || partnerFacts.cloud !== facts.cloud) throw notFound("Partner");
       const related = facts.activeRelationships.some((r) => r.partnerId === partner) || facts.delegatedAdminPartnerIds.includes(partner);
       if (!related) throw fail("CUSTOMER_RELATIONSHIP_REQUIRED", "The partner has no reseller or active delegated admin relationship with you.");
-      return { subscription: await saveChange(ctx, "hireSupportPartner", sub, { supportPartnerId: partner }, () => assertWithinLease(claim, "The customer's relationship")) };
+      const hire = { supportPartnerId: partner };
+      return { subscription: await saveChange(ctx, "hireSupportPartner", sub, hire, () => assertWithinLease(claim, "The customer's relationship"), facts.delegatedAdminPartnerIds) };
     } finally {
       const claimed = await customerClaim.catch(() => null);
       await claimed?.claim.release();

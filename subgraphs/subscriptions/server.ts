@@ -2,6 +2,7 @@
 import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { devClockResolvers } from "../../common/dev-clock";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
+import { OutboxEvent, withOutboxRelay } from "../../common/outbox";
 import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphServer } from "../../common/subgraph-server";
 import type { SubgraphStorage } from "../../common/migrations";
 import { loadCatalogue } from "./catalogue";
@@ -20,7 +21,7 @@ import {
 
 const SubscriptionsActivityResolver = ActivityResolver("subscriptionsActivity", "subscriptions subgraph's mutations (placeOrder, subscription changes, recordExternalSubscription, hireSupportPartner)");
 
-export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, SubscriptionCount, Order, ActivityRecord];
+export const SUBSCRIPTIONS_ENTITIES = [Offer, CloudSubscription, SubscriptionCount, Order, ActivityRecord, OutboxEvent];
 export const SUBSCRIPTIONS_STORAGE: SubgraphStorage = { entities: SUBSCRIPTIONS_ENTITIES, migrations: SUBSCRIPTIONS_MIGRATIONS };
 
 export function buildSubscriptionsSchema() {
@@ -38,7 +39,7 @@ export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {
   const deps: SubscriptionsDeps = { db, catalogue, partners: peer("partners"), customers: peer("customers") };
   const { schema } = await buildSubscriptionsSchema();
   const internalSchema = await buildCodeFirstSchema([SubscriptionsInternalResolver, ...devClockResolvers(config)]);
-  return createSubgraphServer({
+  const server = createSubgraphServer({
     name: "subscriptions",
     config,
     db,
@@ -47,4 +48,5 @@ export async function buildSubscriptionsServer(options: SubgraphBuildOptions = {
     userContext: (principal, requestId) => createSubscriptionsContext(deps, principal, requestId),
     serviceContext: (principal, requestId) => ({ principal, requestId, ds: db.dataSource }),
   });
+  return withOutboxRelay(server, db, peer("events"), config);
 }

@@ -1,7 +1,9 @@
 /** Reading the event feed through the gateway, and relaying events to the events subgraph's internal endpoint as an owner does. */
 import { randomUUID } from "node:crypto";
 import { GraphQLClient } from "graphql-request";
+import { IsNull } from "typeorm";
 import { DEV_SUBGRAPH_SECRET } from "../../common/config";
+import { OutboxEvent } from "../../common/outbox";
 import { SERVICE_NAME_HEADER, SUBGRAPH_SECRET_HEADER } from "../../common/wire";
 import type { GqlResult, Stack } from "./stack";
 
@@ -80,4 +82,25 @@ export async function ingest(stack: Stack, events: RelayedEvent[], source = "tes
     { source, events },
   );
   return { data: res.data, errors: res.errors as GqlResult["errors"] };
+}
+
+/**
+ * Waits until every owner's outbox is relayed (no row without relayedAt), so that a test
+ * comparing rows before and after something sees no relay finishing in between. Nothing to
+ * wait for while the events subgraph is stopped (its relays cannot finish).
+ */
+export async function outboxesRelayed(stack: Pick<Stack, "subgraphs">, timeoutMs = 10_000): Promise<void> {
+  if (!stack.subgraphs.events.db.dataSource.isInitialized) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let pending = 0;
+    for (const subgraph of Object.values(stack.subgraphs)) {
+      const ds = subgraph.db.dataSource;
+      if (!ds.isInitialized || !ds.hasMetadata(OutboxEvent)) continue;
+      pending += await ds.getRepository(OutboxEvent).countBy({ relayedAt: IsNull() });
+    }
+    if (pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pending} outbox event(s) still unrelayed after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

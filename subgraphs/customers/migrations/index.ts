@@ -7,6 +7,7 @@ import { RelationshipCustomerName1796157679444 as SqliteRelationshipCustomerName
 import { DelegatedAdminCustomerName1796158480951 as SqliteDelegatedAdminCustomerName1796158480951 } from "./sqlite/1796158480951-DelegatedAdminCustomerName";
 import { IdempotencyRecords1796165758720 as SqliteIdempotencyRecords1796165758720 } from "./sqlite/1796165758720-IdempotencyRecords";
 import { RelationshipClaim1796165948416 as SqliteRelationshipClaim1796165948416 } from "./sqlite/1796165948416-RelationshipClaim";
+import { EventOutbox1796180179793 as SqliteEventOutbox1796180179793 } from "./sqlite/1796180179793-EventOutbox";
 import { Initial1795271025374 as PostgresInitial1795271025374 } from "./postgres/1795271025374-Initial";
 import { ActivityByOperation1795275082359 as PostgresActivityByOperation1795275082359 } from "./postgres/1795275082359-ActivityByOperation";
 import { CustomerSearchText1796155864674 as PostgresCustomerSearchText1796155864674 } from "./postgres/1796155864674-CustomerSearchText";
@@ -14,6 +15,7 @@ import { RelationshipCustomerName1796157679444 as PostgresRelationshipCustomerNa
 import { DelegatedAdminCustomerName1796158480951 as PostgresDelegatedAdminCustomerName1796158480951 } from "./postgres/1796158480951-DelegatedAdminCustomerName";
 import { IdempotencyRecords1796165758720 as PostgresIdempotencyRecords1796165758720 } from "./postgres/1796165758720-IdempotencyRecords";
 import { RelationshipClaim1796165948416 as PostgresRelationshipClaim1796165948416 } from "./postgres/1796165948416-RelationshipClaim";
+import { EventOutbox1796180179793 as PostgresEventOutbox1796180179793 } from "./postgres/1796180179793-EventOutbox";
 
 export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
   sqlite: [
@@ -24,6 +26,7 @@ export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
     SqliteDelegatedAdminCustomerName1796158480951,
     SqliteIdempotencyRecords1796165758720,
     SqliteRelationshipClaim1796165948416,
+    SqliteEventOutbox1796180179793,
   ],
   postgres: [
     PostgresInitial1795271025374,
@@ -33,5 +36,6 @@ export const CUSTOMERS_MIGRATIONS: DialectMigrations = {
     PostgresDelegatedAdminCustomerName1796158480951,
     PostgresIdempotencyRecords1796165758720,
     PostgresRelationshipClaim1796165948416,
+    PostgresEventOutbox1796180179793,
   ],
 };
