@@ -11,6 +11,7 @@ import { clock, HOUR_MS } from "../common/clock";
 import { customerToken, DIALECTS, operatorToken, partnerToken, Stack, startStack } from "./support/stack";
 import { ReceiverMode, startWebhookReceiver, WebhookReceiver } from "./support/webhook-receiver";
 import { CREATE, deliveries, endpoints, eventually, ingest, ok, registerEndpoint } from "./support/webhook-fixtures";
+import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 
 const MANAGERS = ["GLOBAL_ADMIN", "ACCOUNT_ADMIN", "ADMIN_AGENT"];
 const FAST = { WEBHOOK_POLL_INTERVAL_MS: "50" };
@@ -60,6 +61,22 @@ describe.each(DIALECTS)("webhooks (%s)", (dialect) => {
       return list?.[0]?.status === "SUCCEEDED" && list;
     });
     expect(delivery).toMatchObject({ status: "SUCCEEDED", attempts: 1, lastResponseStatus: 204, nextAttemptAt: null, event: { id: eventId, type: "ORDER_PLACED" } });
+  });
+
+  it("EV4: a mutation's event reaches the endpoints of its audience: a partner's createCustomer and placeOrder, signed and verified", async () => {
+    const seller = await enroll(stack);
+    const r = await receiver();
+    const { secret } = await registerEndpoint(stack, seller.token, r.url, ["CUSTOMER_CREATED", "ORDER_PLACED"]);
+    r.secrets = [secret];
+    const customer = await createCustomer(stack, seller);
+    const order = await placeOrder(stack, seller, customer.id);
+    const [created] = await r.waitFor((d) => d.body?.type === "CUSTOMER_CREATED");
+    const [placed] = await r.waitFor((d) => d.body?.type === "ORDER_PLACED");
+    expect(created).toMatchObject({ verifiedWith: [0], body: { type: "CUSTOMER_CREATED", subjectType: "Customer", subjectId: customer.id, actorKind: "PARTNER", actorId: seller.id } });
+    expect(placed).toMatchObject({ verifiedWith: [0], body: { type: "ORDER_PLACED", subjectType: "Order", subjectId: order.id, actorKind: "PARTNER", actorId: seller.id } });
+    // The webhook-id is the event's id in the feed.
+    const feed = ok(await stack.gql(seller.token, `{ events(first: 100) { nodes { id type subjectId } } }`)).events.nodes;
+    expect(feed).toEqual(expect.arrayContaining([{ id: created.id, type: "CUSTOMER_CREATED", subjectId: customer.id }, { id: placed.id, type: "ORDER_PLACED", subjectId: order.id }]));
   });
 
   it("EV7: in development an http URL on loopback, by name (localhost) or address, is registered and delivered to", async () => {
