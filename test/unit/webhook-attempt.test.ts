@@ -97,3 +97,13 @@ describe("webhook attempt (EV4, EV5, EV7)", () => {
     expect(receiver.deliveries).toHaveLength(0);
   });
 });
+
+describe("webhook attempt time (EV5)", () => {
+  it("EV5: a host look-up that never answers fails the attempt within its timeout", async () => {
+    const never = () => new Promise<never>(() => undefined);
+    const started = performance.now();
+    const outcome = await attemptDelivery("https://slow-dns.example.com/in", "{}", { "webhook-id": "x", "webhook-timestamp": "0", "webhook-signature": "v1,x" }, { production: true, lookup: never, timeoutMs: 200 });
+    expect(outcome).toMatchObject({ ok: false, status: null, error: "no answer within 0.2 s" });
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});

@@ -56,13 +56,16 @@ export interface AttemptOptions extends UrlGuardOptions {
 export async function attemptDelivery(url: string, body: string, headers: SignatureHeaders, options: AttemptOptions): Promise<AttemptOutcome> {
   const started = performance.now();
   const done = (o: Omit<AttemptOutcome, "durationMs">): AttemptOutcome => ({ ...o, durationMs: Math.round(performance.now() - started) });
+  const timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
+  const noAnswer = `no answer within ${timeoutMs / 1000} s`;
   let target: URL;
   try {
-    target = await assertDeliverableUrl(url, options);
+    // The look-up counts against the attempt's time too: a slow DNS answer must not outlast the claim's lease.
+    target = await withinMs(assertDeliverableUrl(url, options), timeoutMs, noAnswer);
   } catch (error) {
-    return done({ ok: false, status: null, error: error instanceof RefusedUrl ? `URL refused: ${error.message}` : String(error) });
+    return done({ ok: false, status: null, error: error instanceof RefusedUrl ? `URL refused: ${error.message}` : error instanceof Error ? error.message : String(error) });
   }
-  const timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
+  const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
   const lookup = nodeLookup(guardedLookup(options));
   const transport = target.protocol === "https:" ? https : http;
   return new Promise<AttemptOutcome>((resolve) => {
@@ -100,12 +103,19 @@ export async function attemptDelivery(url: string, body: string, headers: Signat
     );
     // The whole attempt, answer included, within the timeout: a receiver that sends its
     // headers and then stalls has not acknowledged.
-    const timer = setTimeout(() => finish({ ok: false, status: null, error: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, status: null, error: noAnswer }), remainingMs);
     request.on("error", (error) =>
       finish({ ok: false, status: null, error: error instanceof RefusedUrl ? `URL refused: ${error.message}` : `request failed: ${error.message}` }),
     );
     request.end(body);
   });
+}
+
+/** `promise`, or a rejection with `message` once `ms` have passed. */
+function withinMs<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function outcomeOf(status: number): Omit<AttemptOutcome, "durationMs"> {
