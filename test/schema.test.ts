@@ -95,6 +95,7 @@ describe("the composed API covers the public contract", () => {
       "customers",
       "customersActivity",
       "events",
+      "eventsActivity",
       "offers",
       "partner",
       "partnerByMpnId",
@@ -102,6 +103,7 @@ describe("the composed API covers the public contract", () => {
       "subscription",
       "subscriptionsActivity",
       "viewer",
+      "webhookEndpoints",
     ]);
   });
 });

@@ -1,4 +1,5 @@
 /** Builds the events subgraph (schema, database, HTTP server) without listening. */
+import { ActivityRecord, ActivityResolver } from "../../common/activity";
 import { devClockResolvers } from "../../common/dev-clock";
 import { buildCodeFirstSchema, buildFederatedSchema } from "../../common/federation";
 import type { SubgraphStorage } from "../../common/migrations";
@@ -13,11 +14,16 @@ import { WEBHOOK_ENTITIES } from "./webhooks/model";
 import { WEBHOOK_RESOLVERS } from "./webhooks/resolvers";
 import { DeliveryWorker } from "./webhooks/worker";
 
-export const EVENTS_ENTITIES = [FeedEvent, EventAudience, ...WEBHOOK_ENTITIES];
+const EventsActivityResolver = ActivityResolver(
+  "eventsActivity",
+  "events subgraph's mutations (createWebhookEndpoint, updateWebhookEndpoint, deleteWebhookEndpoint, rotateWebhookSecret, sendTestEvent, redeliverEvent)",
+);
+
+export const EVENTS_ENTITIES = [FeedEvent, EventAudience, ...WEBHOOK_ENTITIES, ActivityRecord];
 export const EVENTS_STORAGE: SubgraphStorage = { entities: EVENTS_ENTITIES, migrations: EVENTS_MIGRATIONS };
 
 export function buildEventsSchema() {
-  return buildFederatedSchema({ resolvers: [EventFeedResolver, ...WEBHOOK_RESOLVERS] });
+  return buildFederatedSchema({ resolvers: [EventFeedResolver, ...WEBHOOK_RESOLVERS, EventsActivityResolver] });
 }
 
 export async function buildEventsServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {

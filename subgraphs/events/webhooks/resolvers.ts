@@ -8,6 +8,7 @@ import DataLoader from "dataloader";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Info, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { DataSource, In, IsNull } from "typeorm";
+import { recordActivity } from "../../../common/activity";
 import { clock } from "../../../common/clock";
 import type { Database } from "../../../common/db";
 import { OrganizationKind } from "../../../common/enums";
@@ -52,18 +53,18 @@ export class UpdateWebhookEndpointInput {
 
 @ObjectType({ description: "An endpoint after a change." })
 export class WebhookEndpointPayload {
-  @Field(() => WebhookEndpoint) endpoint!: WebhookEndpoint;
+  @Field(() => WebhookEndpoint, { description: "The endpoint as it is now." }) endpoint!: WebhookEndpoint;
 }
 
 @ObjectType({ description: "The signing secret is shown only in this payload." })
 export class WebhookSecretPayload {
-  @Field(() => WebhookEndpoint) endpoint!: WebhookEndpoint;
+  @Field(() => WebhookEndpoint, { description: "The endpoint created or rotated." }) endpoint!: WebhookEndpoint;
   @Field({ description: "The endpoint's signing secret (`whsec_` + base64), shown this once: verify deliveries with it (Standard Webhooks)." }) secret!: string;
 }
 
 @ObjectType({ description: "A delivery just queued." })
 export class WebhookDeliveryPayload {
-  @Field(() => WebhookDelivery) delivery!: WebhookDelivery;
+  @Field(() => WebhookDelivery, { description: "The delivery queued (or the one still pending, for a repeated redeliverEvent)." }) delivery!: WebhookDelivery;
 }
 
 // ---- per-request loaders ----
@@ -140,7 +141,7 @@ export class WebhookEndpointResolver {
   }
 
   @Mutation(() => WebhookSecretPayload, { description: "Registers an endpoint for the chosen event types; its signing secret is in the answer, and only there." })
-  async createWebhookEndpoint(@Ctx() ctx: WebhooksContext, @Arg("input", () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput): Promise<WebhookSecretPayload> {
+  async createWebhookEndpoint(@Ctx() ctx: WebhooksContext, @Arg("input", () => CreateWebhookEndpointInput, { description: "Its URL and event types." }) input: CreateWebhookEndpointInput): Promise<WebhookSecretPayload> {
     requireWebhookManager(ctx.principal);
     const owner = endpointOwner(ctx.principal)!;
     const eventTypes = subscribedTypes(input.eventTypes);
@@ -165,13 +166,14 @@ export class WebhookEndpointResolver {
         deletedAt: null,
       });
       await em.insert(WebhookEndpoint, created);
+      await recordActivity(em, ctx, "createWebhookEndpoint", [created.id]);
       return created;
     });
     return { endpoint, secret };
   }
 
   @Mutation(() => WebhookEndpointPayload, { description: "Changes an endpoint's URL, event types or whether it is enabled." })
-  async updateWebhookEndpoint(@Ctx() ctx: WebhooksContext, @Arg("input", () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput): Promise<WebhookEndpointPayload> {
+  async updateWebhookEndpoint(@Ctx() ctx: WebhooksContext, @Arg("input", () => UpdateWebhookEndpointInput, { description: "The endpoint and what changes." }) input: UpdateWebhookEndpointInput): Promise<WebhookEndpointPayload> {
     requireWebhookManager(ctx.principal);
     const found = await ownEndpoint(ctx, input.id, "input.id");
     if (input.url == null && input.eventTypes == null && input.enabled == null) throw badInput("input", "name at least one of url, eventTypes or enabled.");
@@ -187,19 +189,21 @@ export class WebhookEndpointResolver {
       if (change.url && change.url !== found.url && (await em.existsBy(WebhookEndpoint, { owner: found.owner, url: change.url, deletedAt: IsNull() })))
         throw badInput("input.url", "your organisation already has an endpoint with this URL.");
       await em.update(WebhookEndpoint, { id: found.id }, change);
+      await recordActivity(em, ctx, "updateWebhookEndpoint", [found.id]);
       return em.findOneByOrFail(WebhookEndpoint, { id: found.id });
     });
     return { endpoint };
   }
 
   @Mutation(() => WebhookEndpointPayload, { description: "Deletes an endpoint: nothing more is sent to it, and its pending deliveries end FAILED." })
-  async deleteWebhookEndpoint(@Ctx() ctx: WebhooksContext, @Arg("id", () => ID) id: string): Promise<WebhookEndpointPayload> {
+  async deleteWebhookEndpoint(@Ctx() ctx: WebhooksContext, @Arg("id", () => ID, { description: "The endpoint." }) id: string): Promise<WebhookEndpointPayload> {
     requireWebhookManager(ctx.principal);
     const found = await ownEndpoint(ctx, id, "id");
     const now = clock.now();
     await ctx.db.transaction(async (em) => {
       await em.update(WebhookEndpoint, { id: found.id }, { deletedAt: now, enabled: false });
       await em.update(WebhookDelivery, { endpointId: found.id, status: WebhookDeliveryStatus.PENDING }, { status: WebhookDeliveryStatus.FAILED, nextAttemptAt: null });
+      await recordActivity(em, ctx, "deleteWebhookEndpoint", [found.id]);
     });
     return { endpoint: Object.assign(found, { deletedAt: now, enabled: false }) };
   }
@@ -207,7 +211,7 @@ export class WebhookEndpointResolver {
   @Mutation(() => WebhookSecretPayload, {
     description: "Replaces the signing secret; the new one is in the answer, and only there. For 24 hours every delivery carries two signatures, with the old secret and the new.",
   })
-  async rotateWebhookSecret(@Ctx() ctx: WebhooksContext, @Arg("id", () => ID) id: string): Promise<WebhookSecretPayload> {
+  async rotateWebhookSecret(@Ctx() ctx: WebhooksContext, @Arg("id", () => ID, { description: "The endpoint." }) id: string): Promise<WebhookSecretPayload> {
     requireWebhookManager(ctx.principal);
     const found = await ownEndpoint(ctx, id, "id");
     const now = clock.now();
@@ -216,12 +220,15 @@ export class WebhookEndpointResolver {
     // stays the one from before the first rotation, which receivers still know.
     const withinOverlap = found.previousSecret && found.rotatedAt && now.getTime() - found.rotatedAt.getTime() < SECRET_OVERLAP_MS;
     const previousSecret = withinOverlap ? found.previousSecret : found.secret;
-    await ctx.db.transaction((em) => em.update(WebhookEndpoint, { id: found.id }, { secret, previousSecret, rotatedAt: now }));
+    await ctx.db.transaction(async (em) => {
+      await em.update(WebhookEndpoint, { id: found.id }, { secret, previousSecret, rotatedAt: now });
+      await recordActivity(em, ctx, "rotateWebhookSecret", [found.id]);
+    });
     return { endpoint: Object.assign(found, { secret, previousSecret, rotatedAt: now }), secret };
   }
 
   @Mutation(() => WebhookDeliveryPayload, { description: "Queues a PING for this endpoint at once (never in the feed); it is retried like any delivery." })
-  async sendTestEvent(@Ctx() ctx: WebhooksContext, @Arg("endpointId", () => ID) endpointId: string): Promise<WebhookDeliveryPayload> {
+  async sendTestEvent(@Ctx() ctx: WebhooksContext, @Arg("endpointId", () => ID, { description: "The endpoint to ping." }) endpointId: string): Promise<WebhookDeliveryPayload> {
     requireWebhookManager(ctx.principal);
     const endpoint = await ownEndpoint(ctx, endpointId, "endpointId");
     const now = clock.now();
@@ -235,7 +242,10 @@ export class WebhookEndpointResolver {
       actorId: ctx.principal.tid?.toLowerCase() ?? null,
     };
     const delivery = newDelivery(endpoint.id, ping, now);
-    await ctx.db.transaction((em) => em.insert(WebhookDelivery, delivery));
+    await ctx.db.transaction(async (em) => {
+      await em.insert(WebhookDelivery, delivery);
+      await recordActivity(em, ctx, "sendTestEvent", [delivery.id, endpoint.id]);
+    });
     deliveriesQueued();
     return { delivery };
   }
@@ -246,8 +256,8 @@ export class WebhookEndpointResolver {
   })
   async redeliverEvent(
     @Ctx() ctx: WebhooksContext,
-    @Arg("endpointId", () => ID) endpointId: string,
-    @Arg("eventId", () => ID) eventId: string,
+    @Arg("endpointId", () => ID, { description: "The endpoint to send it to." }) endpointId: string,
+    @Arg("eventId", () => ID, { description: "One of your organisation's events (its id in the feed, and the webhook-id it was sent with)." }) eventId: string,
   ): Promise<WebhookDeliveryPayload> {
     requireWebhookManager(ctx.principal);
     const endpoint = await ownEndpoint(ctx, endpointId, "endpointId");
@@ -258,10 +268,12 @@ export class WebhookEndpointResolver {
       : null;
     if (!event) throw notFound("Event");
     const delivery = await ctx.db.transaction(async (em) => {
+      // A repeat while it is still pending changes nothing and records nothing (as an idempotent replay).
       const pending = await em.findOneBy(WebhookDelivery, { endpointId: endpoint.id, eventId: id, status: WebhookDeliveryStatus.PENDING });
       if (pending) return pending;
       const queued = newDelivery(endpoint.id, event, clock.now());
       await em.insert(WebhookDelivery, queued);
+      await recordActivity(em, ctx, "redeliverEvent", [queued.id, endpoint.id, id]);
       return queued;
     });
     deliveriesQueued();
