@@ -159,6 +159,7 @@ export function ActivityResolver(fieldName: string, holds: string): ClassType {
   class SubgraphActivityResolver {
     @Query(() => ActivityConnection, {
       name: fieldName,
+      deprecationReason: "Use events: every mutation's events, for every organisation that may see their subject, in one feed (Query.events).",
       description:
         `Activity records of the ${holds}, newest first. The operator reads all; a partner's or customer's GLOBAL_ADMIN ` +
         "reads its own organisation's; any other role is FORBIDDEN.",

@@ -13,7 +13,7 @@ import { createCustomer, enroll, linkReseller, registerCustomer } from "./suppor
 import { APPROVE_DAP, CREATE_CUSTOMER, createDap, customerInput, REMOVE_RELATIONSHIP, TERMINATE_DAP } from "./support/customer-fixtures";
 import { EventView, feed, feedPage, outboxesRelayed } from "./support/event-fixtures";
 import { HIRE, line, ok, order, orderRaw, recordExternal, requestAndAccept, UPDATE } from "./support/order-fixtures";
-import { codeOf, customerToken, DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
+import { codeOf, customerToken, DIALECTS, GqlResult, operatorToken, Stack, startStack } from "./support/stack";
 import { enrollProvider, enrollReseller, invite } from "./support/two-tier-fixtures";
 
 type Org = { id: string; token: string };
@@ -28,6 +28,20 @@ const REACTIVATE = `mutation($id: ID!) { reactivateSubscription(id: $id) { subsc
 const CANCEL = `mutation($id: ID!) { cancelSubscription(id: $id) { subscription { id status } } }`;
 const TERMINATE_RESELLER = `mutation($id: ID!) { terminateResellerRelationship(relationshipId: $id) { relationship { id status } } }`;
 const CREATE_DAP_RAW = `mutation($input: CreateDelegatedAdminRelationshipInput!) { createDelegatedAdminRelationship(input: $input) { relationship { id } } }`;
+
+/** Every event with its subject, each member through a field only its owner answers. */
+const WITH_SUBJECTS = `query($after: String) { events(first: 100, after: $after) {
+  edges { node { id type subjectType subjectId subject {
+    __typename
+    ... on ResellerRelationship { id invitedAt }
+    ... on Customer { id companyName }
+    ... on CustomerPartnerRelationship { id establishedAt }
+    ... on DelegatedAdminRelationship { id displayName }
+    ... on Order { id idempotencyKey }
+    ... on CloudSubscription { id quantity }
+  } } }
+  pageInfo { hasNextPage endCursor }
+} }`;
 
 describe.each(DIALECTS)("events (%s)", (dialect) => {
   let stack: Stack;
@@ -135,6 +149,18 @@ describe.each(DIALECTS)("events (%s)", (dialect) => {
     });
   });
 
+  it("EV2 (S6): the billing provider naming another reseller as partner of record: SUBSCRIPTION_UPDATED goes to the old and the new one, not to a third reseller", async () => {
+    const provider = await enrollProvider(stack);
+    const [oldRecord, newRecord, third] = [await enrollReseller(stack), await enrollReseller(stack), await enrollReseller(stack)];
+    for (const r of [oldRecord, newRecord, third]) await linkReseller(stack, provider, r);
+    const customer = await createCustomer(stack, provider, { resellerId: oldRecord.id });
+    await requestAndAccept(stack, newRecord, customer.id, provider.id);
+    const placed = await order(stack, provider.token, { customerId: customer.id, resellerId: oldRecord.id });
+    const sub = placed.subscriptions[0].id;
+    ok(await stack.gql(provider.token, UPDATE, { input: { id: sub, resellerId: newRecord.id } }));
+    await expectEvent({ owner: "subscriptions", type: "SUBSCRIPTION_UPDATED", subjectType: "CloudSubscription", subjectId: sub, actor: asPartner(provider), to: [customer, provider, oldRecord, newRecord], notTo: [third] });
+  });
+
   describe("a multi-partner world: one customer served by two partners, a third that is a stranger to it", () => {
     let first: Org;
     let second: Org;
@@ -192,6 +218,42 @@ describe.each(DIALECTS)("events (%s)", (dialect) => {
     });
   });
 
+  /** The viewer's events with their subjects, all pages; fails on any error. */
+  async function withSubjects(token: string) {
+    await outboxesRelayed(stack);
+    const all: { id: string; type: string; subjectType: string | null; subjectId: string | null; subject: Record<string, unknown> | null }[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const res: GqlResult = await stack.gql(token, WITH_SUBJECTS, { after });
+      expect(res.errors).toBeUndefined();
+      all.push(...res.data.events.edges.map((e: { node: (typeof all)[number] }) => e.node));
+      if (!res.data.events.pageInfo.hasNextPage) return all;
+      after = res.data.events.pageInfo.endCursor;
+    }
+  }
+
+  it("EV9: every event's subject is its subjectType's object with its subjectId, resolved by its owner (the operator, after every type above)", async () => {
+    const events = await withSubjects(await operatorToken());
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ["RESELLER_INVITED", "CUSTOMER_CREATED", "CUSTOMER_RELATIONSHIP_ESTABLISHED", "DELEGATED_ADMIN_REQUESTED", "ORDER_PLACED", "SUBSCRIPTION_CANCELLED", "SUPPORT_PARTNER_HIRED"]) expect(types).toContain(type);
+    for (const e of events) {
+      expect({ type: e.type, typename: e.subject?.__typename, id: e.subject?.id }).toEqual({ type: e.type, typename: e.subjectType, id: e.subjectId });
+      // A field only the owner answers came back: the subject was resolved there, not echoed.
+      expect(Object.values(e.subject!).filter((v) => v !== undefined).length).toBe(3);
+    }
+  });
+
+  it("EV2: a subject the viewer may no longer see reads null, without an error; the event stays in its feed", async () => {
+    const partner = await enroll(stack);
+    const customer = await createCustomer(stack, partner);
+    const created = async () => (await withSubjects(partner.token)).find((e) => e.type === "CUSTOMER_CREATED" && e.subjectId === customer.id);
+    expect((await created())!.subject).toEqual({ __typename: "Customer", id: customer.id, companyName: expect.any(String) });
+    // CR3: the customer removes the relationship; without subscriptions the partner no longer sees the customer (CV1).
+    ok(await stack.gql(customer.token, REMOVE_RELATIONSHIP, { c: customer.id, p: partner.id }));
+    expect((await created())!.subject).toBeNull();
+    expect((await withSubjects(customer.token)).find((e) => e.type === "CUSTOMER_CREATED" && e.subjectId === customer.id)!.subject).toMatchObject({ id: customer.id });
+  });
+
   describe("EV1: what records nothing", () => {
     let partner: Org;
     let customer: Org;
@@ -213,7 +275,7 @@ describe.each(DIALECTS)("events (%s)", (dialect) => {
       expect(codeOf(await stack.gql(partner.token, REACTIVATE, { id: sub }))).toBe("INVALID_STATE");
       expect(codeOf(await stack.gql(await customerToken(customer.id), SUSPEND, { id: sub }))).toBe("FORBIDDEN");
       expect(codeOf(await stack.gql(partner.token, UPDATE, { input: { id: sub, friendlyName: "x", expectedVersion: 99 } }))).toBe("VERSION_CONFLICT");
-      expect(codeOf(await stack.gql(partner.token, CREATE_CUSTOMER, { input: customerInput({ country: "DE" }) }))).toBeDefined();
+      expect(codeOf(await stack.gql(partner.token, CREATE_CUSTOMER, { input: customerInput({ country: "DE" }) }))).toBe("REGION_MISMATCH");
       expect(codeOf(await stack.gql(partner.token, CREATE_DAP_RAW, { input: { customerId: customer.id, displayName: "", roles: ["USER_ADMINISTRATOR"], durationDays: 30, autoExtend: false } }))).toBe("BAD_USER_INPUT");
       expect(await recorded()).toEqual(before);
     });

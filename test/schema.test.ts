@@ -20,6 +20,34 @@ import { documentationProblems, userTypes } from "../scripts/schema-governance";
 const root = path.resolve(__dirname, "..");
 const sharedContract = path.resolve(root, "..", "shared", "contract.graphql");
 const contractPath = fs.existsSync(sharedContract) ? sharedContract : path.join(root, "schema", "contract.graphql");
+// The events part of the contract (EV1–EV9) extends the main one: read together.
+const sharedEventsContract = path.resolve(root, "..", "shared", "contract-events.graphql");
+const eventsContractPath = fs.existsSync(sharedEventsContract) ? sharedEventsContract : path.join(root, "schema", "contract-events.graphql");
+
+/**
+ * Names of the events contract not built yet: the webhooks (EV4–EV8). Listed by name so that
+ * every other name is checked, and checked to be missing still, so that each leaves this list
+ * the moment it is built.
+ */
+const NOT_YET_BUILT = new Set([
+  "WebhookDeliveryStatus",
+  "WebhookDelivery",
+  "WebhookDeliveryEdge",
+  "WebhookDeliveryConnection",
+  "WebhookEndpoint",
+  "CreateWebhookEndpointInput",
+  "UpdateWebhookEndpointInput",
+  "WebhookEndpointPayload",
+  "WebhookSecretPayload",
+  "WebhookDeliveryPayload",
+  "Query.webhookEndpoints",
+  "Mutation.createWebhookEndpoint",
+  "Mutation.updateWebhookEndpoint",
+  "Mutation.deleteWebhookEndpoint",
+  "Mutation.rotateWebhookSecret",
+  "Mutation.sendTestEvent",
+  "Mutation.redeliverEvent",
+]);
 
 let api: GraphQLSchema;
 let generated: Record<string, string>;
@@ -41,12 +69,32 @@ describe("schema/ is up to date", () => {
     if (!fs.existsSync(sharedContract)) return;
     expect(fs.readFileSync(path.join(root, "schema", "contract.graphql"), "utf8")).toBe(fs.readFileSync(sharedContract, "utf8"));
   });
+
+  it("the committed events contract copy equals shared/contract-events.graphql", () => {
+    if (!fs.existsSync(sharedEventsContract)) return;
+    expect(fs.readFileSync(path.join(root, "schema", "contract-events.graphql"), "utf8")).toBe(fs.readFileSync(sharedEventsContract, "utf8"));
+  });
 });
 
 describe("the composed API covers the public contract", () => {
-  const contract = buildSchema(fs.readFileSync(contractPath, "utf8"));
+  const contract = buildSchema(`${fs.readFileSync(contractPath, "utf8")}\n${fs.readFileSync(eventsContractPath, "utf8")}`);
+  const built = userTypes(contract).filter((t) => !NOT_YET_BUILT.has(t.name));
 
-  it.each(userTypes(contract).map((t) => [t.name, t] as [string, GraphQLNamedType]))("contract type %s exists with all its names", (name, type) => {
+  it("the events contract is read too: its types are among those checked", () => {
+    for (const name of ["Event", "EventType", "EventSubject", "EventConnection", "EventEdge"]) expect(built.map((t) => t.name)).toContain(name);
+    expect(contract.getQueryType()!.getFields().events).toBeDefined();
+  });
+
+  it("every name listed as not yet built is in the contract and still missing from the API (built ones must leave the list)", () => {
+    for (const name of NOT_YET_BUILT) {
+      const [typeName, fieldName] = name.split(".");
+      const inContract = fieldName ? (contract.getType(typeName) as GraphQLObjectType).getFields()[fieldName] : contract.getType(typeName);
+      const inApi = fieldName ? (api.getType(typeName) as GraphQLObjectType | undefined)?.getFields()[fieldName] : api.getType(typeName);
+      expect({ name, inContract: !!inContract, inApi: !!inApi }).toEqual({ name, inContract: true, inApi: false });
+    }
+  });
+
+  it.each(built.map((t) => [t.name, t] as [string, GraphQLNamedType]))("contract type %s exists with all its names", (name, type) => {
     const ours = api.getType(name);
     expect(ours?.constructor.name).toBe(type.constructor.name);
     if (type instanceof GraphQLEnumType) {
@@ -56,6 +104,7 @@ describe("the composed API covers the public contract", () => {
     if (type instanceof GraphQLObjectType || type instanceof GraphQLInputObjectType || type instanceof GraphQLInterfaceType) {
       const ourFields = (ours as GraphQLObjectType).getFields();
       for (const [fieldName, field] of Object.entries(type.getFields())) {
+        if (NOT_YET_BUILT.has(`${name}.${fieldName}`)) continue;
         const mine = ourFields[fieldName];
         expect({ field: `${name}.${fieldName}`, type: mine?.type.toString() }).toEqual({ field: `${name}.${fieldName}`, type: field.type.toString() });
         for (const arg of "args" in field ? field.args : []) {

@@ -76,6 +76,8 @@ export class PartnerRef {
   id!: string;
 }
 
+// An entity so that an event's subject (EV9) resolves here, with this subgraph's visibility.
+@Directive('@key(fields: "id")')
 @ObjectType({ description: "A reseller relationship between a partner and a customer: it lets the partner sell to the customer (CR1)." })
 @Entity("customer_partner_relationship")
 @Index(["customerId", "status"])
@@ -143,6 +145,8 @@ export class RelationshipRequest {
   @Column({ type: "varchar", length: 36, nullable: true }) acceptedByCustomerId!: string | null;
 }
 
+// An entity so that an event's subject (EV9) resolves here, with this subgraph's visibility.
+@Directive('@key(fields: "id")')
 @ObjectType({ description: "Granular delegated admin privileges: admin roles a partner holds in a customer's tenant for a time (DA1–DA5)." })
 @Entity("delegated_admin_relationship")
 @Index(["customerId", "storedStatus"])

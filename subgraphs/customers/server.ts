@@ -9,6 +9,7 @@ import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphSe
 import type { SubgraphStorage } from "../../common/migrations";
 import { createCustomersContext, CustomersDeps } from "./context";
 import { DelegatedAdminAnnounced, withDelegatedAdminSweep } from "./delegated-admin-sweep";
+import { customerRelationshipReference, delegatedAdminReference } from "./event-subjects";
 import { CUSTOMERS_MIGRATIONS } from "./migrations";
 import { CustomersInternalResolver } from "./internal";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "./model";
@@ -40,6 +41,8 @@ export function buildCustomersSchema() {
     ],
     referenceResolvers: {
       Customer: { __resolveReference: (ref: { id: string }, ctx) => visibleCustomer(ctx, ref.id) },
+      CustomerPartnerRelationship: customerRelationshipReference,
+      DelegatedAdminRelationship: delegatedAdminReference,
     },
   });
 }

@@ -1,14 +1,15 @@
 /** GraphQL entry points of the events subgraph: the viewer's feed (EV2, EV3). */
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Args, Ctx, Info, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
 import { EventType } from "../../common/event-types";
 import { PageArgsType } from "../../common/graphql-types";
 import { emptyConnection, loadPage, toPageRequest, viewerScope } from "../../common/keyset";
 import { selectsTotalCount } from "../../common/selection";
 import type { EventsContext } from "./context";
 import { feedList } from "./loaders";
-import { EventConnection } from "./model";
+import { EventConnection, FeedEvent } from "./model";
 import { feedScope, feedTypes } from "./rules";
+import { EventSubject, subjectReference } from "./subjects";
 
 @Resolver()
 export class EventFeedResolver {
@@ -32,5 +33,16 @@ export class EventFeedResolver {
       page,
       withTotal: selectsTotalCount(info),
     });
+  }
+}
+
+@Resolver(() => FeedEvent)
+export class EventSubjectResolver {
+  @FieldResolver(() => EventSubject, {
+    nullable: true,
+    description: "What it happened to, as the viewer may see it now: null once the viewer may no longer see it, and for PING.",
+  })
+  subject(@Root() event: FeedEvent) {
+    return subjectReference(event.subjectType, event.subjectId);
   }
 }

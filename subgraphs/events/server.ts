@@ -8,7 +8,8 @@ import type { EventsContext, EventsServiceContext } from "./context";
 import { EventsInternalResolver } from "./internal";
 import { EVENTS_MIGRATIONS } from "./migrations";
 import { EventAudience, FeedEvent } from "./model";
-import { EventFeedResolver } from "./resolvers";
+import { EventFeedResolver, EventSubjectResolver } from "./resolvers";
+import { SUBJECT_STUBS } from "./subjects";
 import { WebhooksInternalResolver } from "./webhooks/internal";
 import { WEBHOOK_ENTITIES } from "./webhooks/model";
 import { WEBHOOK_RESOLVERS } from "./webhooks/resolvers";
@@ -23,7 +24,10 @@ export const EVENTS_ENTITIES = [FeedEvent, EventAudience, ...WEBHOOK_ENTITIES, A
 export const EVENTS_STORAGE: SubgraphStorage = { entities: EVENTS_ENTITIES, migrations: EVENTS_MIGRATIONS };
 
 export function buildEventsSchema() {
-  return buildFederatedSchema({ resolvers: [EventFeedResolver, ...WEBHOOK_RESOLVERS, EventsActivityResolver] });
+  return buildFederatedSchema({
+    resolvers: [EventFeedResolver, EventSubjectResolver, ...WEBHOOK_RESOLVERS, EventsActivityResolver],
+    orphanedTypes: Object.values(SUBJECT_STUBS),
+  });
 }
 
 export async function buildEventsServer(options: SubgraphBuildOptions = {}): Promise<SubgraphServer> {

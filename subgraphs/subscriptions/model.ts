@@ -147,6 +147,8 @@ export class SubscriptionCount {
   @Column({ type: "integer" }) n!: number;
 }
 
+// An entity so that an event's subject (EV9) resolves here, with this subgraph's visibility.
+@Directive('@key(fields: "id")')
 @ObjectType({ description: "A partner's order: each line item created one subscription." })
 @Entity("purchase_order")
 @Index("purchase_order_idempotency", ["placedById", "idempotencyKey"], { unique: true })

@@ -10,7 +10,7 @@ import { requestFingerprint } from "../../common/idempotency";
 import { UserPrincipal } from "../../common/identity";
 import type { PartnerFacts } from "../../common/partner-facts";
 import { integerInRange, optionalText, optionalUuidArg, text, uuidArg } from "../../common/validation";
-import type { Offer, PlaceOrderInput, CloudSubscription } from "./model";
+import type { Offer, Order, PlaceOrderInput, CloudSubscription } from "./model";
 
 export const ROLES = {
   placeOrder: ["GLOBAL_ADMIN", "ADMIN_AGENT", "SALES_AGENT"],
@@ -35,6 +35,13 @@ export interface CustomerFacts {
 // ---- S1: who sees a subscription ----
 
 export const isExternal = (s: Pick<CloudSubscription, "channel">) => s.channel !== SalesChannel.CSP;
+
+/** EV9: an order is seen by its customer, its billing partner, its partner of record and the operator. */
+export function canSeeOrder(viewer: UserPrincipal, order: Pick<Order, "customerId" | "billingPartnerId" | "partnerOfRecordId">): boolean {
+  if (viewer.org === "operator") return true;
+  if (viewer.org === "customer") return order.customerId === viewer.tid;
+  return order.billingPartnerId === viewer.tid || order.partnerOfRecordId === viewer.tid;
+}
 
 /** `delegatedAdmin`: whether the viewing partner has an active delegated admin relationship with the customer. */
 export function canSeeSubscription(viewer: UserPrincipal, sub: CloudSubscription, delegatedAdmin: boolean): boolean {

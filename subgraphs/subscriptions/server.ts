@@ -7,6 +7,7 @@ import { createSubgraphServer, prepareSubgraph, SubgraphBuildOptions, SubgraphSe
 import type { SubgraphStorage } from "../../common/migrations";
 import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
+import { orderReference } from "./event-subjects";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
 import { Offer, Order, CloudSubscription, SubscriptionCount } from "./model";
@@ -29,6 +30,7 @@ export function buildSubscriptionsSchema() {
     resolvers: [SubscriptionResolver, CustomerSubscriptionsResolver, PartnerSubscriptionsResolver, OrderResolver, SubscriptionMutations, SubscriptionsActivityResolver],
     referenceResolvers: {
       CloudSubscription: { __resolveReference: (ref: { id: string }, ctx) => visibleSubscription(ctx, ref.id) },
+      Order: orderReference,
     },
   });
 }
