@@ -321,9 +321,9 @@ describe.each(DIALECTS)("webhooks (%s)", (dialect) => {
     const r = await receiver();
     const { id, secret } = await registerEndpoint(stack, p.token, r.url);
     r.secrets = [secret];
-    const sent = ok(await stack.gql(p.token, `mutation($id: ID!) { sendTestEvent(endpointId: $id) { delivery { id status attempts event { id type subjectId } } } }`, { id }));
+    const sent = ok(await stack.gql(p.token, `mutation($id: ID!) { sendTestEvent(endpointId: $id) { delivery { id status attempts event { id type subjectId subject { __typename } } } } }`, { id }));
     const delivery = sent.sendTestEvent.delivery;
-    expect(delivery).toMatchObject({ status: "PENDING", attempts: 0, event: { type: "PING", subjectId: null } });
+    expect(delivery).toMatchObject({ status: "PENDING", attempts: 0, event: { type: "PING", subjectId: null, subject: null } });
     const [got] = await r.waitFor((d) => d.id === delivery.event.id);
     expect(got.verifiedWith).toEqual([0]);
     expect(got.body).toMatchObject({ id: delivery.event.id, type: "PING", subjectType: null, subjectId: null, actorKind: "PARTNER", actorId: p.id });
