@@ -8,6 +8,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { clock, HOUR_MS } from "../common/clock";
+import { OrganizationKind } from "../common/enums";
+import { EventType } from "../common/event-types";
+import { newDelivery } from "../subgraphs/events/webhooks/fan-out";
+import { WebhookDelivery } from "../subgraphs/events/webhooks/model";
 import { customerToken, DIALECTS, operatorToken, partnerToken, Stack, startStack } from "./support/stack";
 import { ReceiverMode, startWebhookReceiver, WebhookReceiver } from "./support/webhook-receiver";
 import { CREATE, deliveries, endpoints, eventually, ingest, ok, registerEndpoint } from "./support/webhook-fixtures";
@@ -382,6 +386,25 @@ describe.each(DIALECTS)("webhooks (%s)", (dialect) => {
     }
     expect(seen).toEqual([...ids].reverse());
     expect(await deliveries(stack, p.token, id, "status: PENDING")).toHaveLength(0);
+  });
+
+  it("EV5: a delivery claimed by a worker that died is attempted again once its lease lapses, not before", async () => {
+    const p = await partner();
+    const r = await receiver();
+    const { id, secret } = await registerEndpoint(stack, p.token, r.url);
+    r.secrets = [secret];
+    // As a crashed process leaves it: claimed, its lease running out, never recorded.
+    const stranded = Object.assign(newDelivery(id, { id: randomUUID(), type: EventType.PING, occurredAt: clock.now(), subjectType: null, subjectId: null, actorKind: OrganizationKind.PARTNER, actorId: p.id }, clock.now()), {
+      leaseOwner: "a-worker-that-died",
+      leaseUntil: new Date(Date.now() + 700),
+    });
+    await stack.subgraphs.events.db.transaction((em) => em.insert(WebhookDelivery, stranded));
+    await new Promise((res) => setTimeout(res, 400));
+    expect(r.byId(stranded.eventId)).toHaveLength(0);
+    const [got] = await r.waitFor((d) => d.id === stranded.eventId);
+    expect(got.receivedAt).toBeGreaterThanOrEqual(stranded.leaseUntil!.getTime());
+    await eventually(async () => (await deliveries(stack, p.token, id))?.[0]?.status === "SUCCEEDED");
+    expect(r.byId(stranded.eventId)).toHaveLength(1);
   });
 
   it("EV6: a stalled endpoint delays no other endpoint and no mutation", async () => {
