@@ -155,3 +155,25 @@ export async function seedDemo(gatewayUrl: string, secret?: string): Promise<Dem
   const open = (await adventure<any>(`mutation { createRelationshipRequest { request { code } } }`)).createRelationshipRequest.request.code as string;
   return { customers: { adatum, relecloud, fourthCoffee, wideWorld: DEMO.wideWorld.id }, requestCode: open };
 }
+
+/** The event types the demo endpoint receives: what PlaceOrder and the subscription operations in schema/operations/ cause. */
+export const DEMO_WEBHOOK_TYPES = ["ORDER_PLACED", "SUBSCRIPTION_UPDATED", "SUBSCRIPTION_SUSPENDED", "SUBSCRIPTION_REACTIVATED", "SUBSCRIPTION_CANCELLED"];
+
+/**
+ * Registers Adventure Works Cloud's webhook endpoint at the demo receiver on the first start,
+ * and on later starts rotates its secret: the secret is shown only when made, and the receiver,
+ * a new process each start, needs it. Returns the secret the receiver verifies with.
+ */
+export async function ensureDemoWebhook(gatewayUrl: string, receiverUrl: string, secret?: string): Promise<string> {
+  const client = new GraphQLClient(gatewayUrl, { headers: { authorization: `Bearer ${await signDevToken(demoClaims().adventureAdmin, secret)}` } });
+  const { webhookEndpoints } = await client.request<{ webhookEndpoints: { id: string; url: string }[] | null }>(`{ webhookEndpoints { id url } }`);
+  const existing = (webhookEndpoints ?? []).find((e) => e.url === receiverUrl);
+  if (existing) {
+    const rotated = await client.request<any>(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: existing.id });
+    return rotated.rotateWebhookSecret.secret as string;
+  }
+  const created = await client.request<any>(`mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { secret } }`, {
+    i: { url: receiverUrl, eventTypes: DEMO_WEBHOOK_TYPES },
+  });
+  return created.createWebhookEndpoint.secret as string;
+}

@@ -14,7 +14,8 @@ import { PeerDirectory, SubgraphServer } from "../common/service/subgraph-server
 import { buildGateway } from "../gateway/server";
 import { perSubgraph, SUBGRAPH_NAMES, SubgraphName } from "../subgraphs/registry";
 import { SUBGRAPH_CODE } from "../subgraphs/servers";
-import { DEMO, demoClaims, isSeeded, seedDemo } from "./demo";
+import { DEMO, demoClaims, ensureDemoWebhook, isSeeded, seedDemo } from "./demo";
+import { DemoWebhookReceiver, startDemoWebhookReceiver } from "./demo-webhook-receiver";
 
 async function main() {
   const started = Date.now();
@@ -30,7 +31,9 @@ async function main() {
   const sign = (c: (typeof claims)[string]) => signDevToken(c, config.jwtSecret, "12h");
   const gateway = buildGateway({ config, subgraphUrls: peers, sandboxToken: devTokens ? await sign(claims.contosoAdmin) : undefined });
   const running = await gateway.start(config.port("gateway"));
+  let webhookReceiver: DemoWebhookReceiver | undefined;
   stopOnSignals(async () => {
+    await webhookReceiver?.close();
     await gateway.stop();
     for (const name of SUBGRAPH_NAMES) await subgraphs[name].stop();
   });
@@ -45,6 +48,16 @@ async function main() {
       if (!(await isSeeded(running.url, config.jwtSecret))) {
         requestCode = (await seedDemo(running.url, config.jwtSecret)).requestCode;
         console.log("Loaded demo data.");
+      }
+      // A receiver in this process for the demo's webhook endpoint (EV4), so an event shows up in these logs.
+      // Its port taken is no reason not to start: the API works without it.
+      try {
+        webhookReceiver = await startDemoWebhookReceiver(Number(process.env.DEMO_WEBHOOK_PORT ?? 4090), config.host);
+        webhookReceiver.setSecret(await ensureDemoWebhook(running.url, webhookReceiver.url, config.jwtSecret));
+      } catch (error) {
+        logger.warn(`demo webhook receiver not started: ${error instanceof Error ? error.message : error}`);
+        await webhookReceiver?.close();
+        webhookReceiver = undefined;
       }
     } finally {
       logger.level = level;
@@ -65,6 +78,8 @@ async function main() {
     };
     for (const [key, c] of Object.entries(claims)) console.log(`\n# ${labels[key]}\n${await sign(c)}`);
     if (requestCode) console.log(`\nOpen relationship request from ${DEMO.adventure.name}: code ${requestCode}`);
+    if (webhookReceiver)
+      console.log(`\nWebhooks: ${DEMO.adventure.name}'s endpoint is this process's receiver at ${webhookReceiver.url}; run PlaceOrder and a line "demo webhook receiver: ORDER_PLACED … (signature verified)" follows.`);
     console.log("\nMore tokens: npm run token -- --org partner --tid <id> --roles ADMIN_AGENT");
   }
   console.log(`\ncsp-graph ready in ${Date.now() - started} ms at ${running.url}`);

@@ -9,8 +9,9 @@ import { clock, HOUR_MS } from "../common/time/clock";
 import { PARTNER_ROLES } from "../common/identity/identity";
 import { SubgraphName } from "../common/service/config";
 
-/** The subgraphs whose mutations leave activity records (the events subgraph has none of its own). */
-type AuditedSubgraph = Exclude<SubgraphName, "events">;
+/** The subgraphs whose mutations leave activity records (the events subgraph's are the webhook endpoints'). */
+type AuditedSubgraph = SubgraphName;
+import { outboxesRelayed } from "./support/event-fixtures";
 import { createCustomer, enroll, registerCustomer } from "./support/fixtures";
 import { expectNoLeak, expectRefusal } from "./support/customer-fixtures";
 import { customerToken, DIALECTS, GqlResult, operatorToken, partnerToken, Stack, startStack, token } from "./support/stack";
@@ -19,6 +20,7 @@ const FIELD: Record<AuditedSubgraph, string> = {
   partners: "partnersActivity",
   customers: "customersActivity",
   subscriptions: "subscriptionsActivity",
+  events: "eventsActivity",
 };
 const SUBGRAPHS = Object.keys(FIELD) as AuditedSubgraph[];
 
@@ -242,6 +244,27 @@ describe.each(DIALECTS)("activity records (%s)", (dialect) => {
       provider,
       reseller,
     );
+
+    // Webhook endpoints (EV4, EV8): disabled right after creation, so nothing is sent meanwhile.
+    const hooked = await mutate(
+      "events",
+      "createWebhookEndpoint",
+      prov,
+      `mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }`,
+      { i: { url: `http://127.0.0.1:9/audit-${run}`, eventTypes: ["DELEGATED_ADMIN_EXTENDED"] } },
+    );
+    const endpointId = hooked.data.endpoint.id;
+    hooked.targets(endpointId);
+    (await mutate("events", "updateWebhookEndpoint", prov, `mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: false }) { endpoint { id } } }`, { id: endpointId })).targets(endpointId);
+    (await mutate("events", "rotateWebhookSecret", prov, `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: endpointId })).targets(endpointId);
+    const pinged = await mutate("events", "sendTestEvent", prov, `mutation($id: ID!) { sendTestEvent(endpointId: $id) { delivery { id } } }`, { id: endpointId });
+    pinged.targets(pinged.data.delivery.id, endpointId);
+    await outboxesRelayed(stack);
+    const feed = await stack.gql(await prov.tok, `{ events(last: 1) { nodes { id } } }`);
+    const eventId = feed.data.events.nodes[0].id;
+    const redelivered = await mutate("events", "redeliverEvent", prov, `mutation($id: ID!, $e: ID!) { redeliverEvent(endpointId: $id, eventId: $e) { delivery { id } } }`, { id: endpointId, e: eventId });
+    redelivered.targets(redelivered.data.delivery.id, endpointId, eventId);
+    (await mutate("events", "deleteWebhookEndpoint", prov, `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { endpoint { id } } }`, { id: endpointId })).targets(endpointId);
 
     // Coverage: the scenario ran every mutation the composed API has (a new one fails here until it is audited and tested).
     const schema = await stack.gql(await operatorToken(), `{ __type(name: "Mutation") { fields { name } } }`);

@@ -28,6 +28,7 @@ import { createCustomer, enroll, linkReseller, placeOrder, registerCustomer } fr
 import { line, recordExternal, suspend } from "./support/order-fixtures";
 import { DIALECTS, GqlResult, operatorToken, Stack, startStack } from "./support/stack";
 import { enrollProvider, enrollReseller, invited } from "./support/two-tier-fixtures";
+import { ingest, quietEndpoint } from "./support/webhook-fixtures";
 import { everyRow, Involved, worldState } from "./support/world-state";
 
 const SCHEMA: GraphQLSchema = buildSchema(readFileSync(path.join(__dirname, "..", "schema", "api.graphql"), "utf8"));
@@ -447,6 +448,70 @@ const BAD_INPUT: Record<string, { base(stack: Stack): Promise<Base>; cases: BadC
     cases: [...idCases("subscriptionId"), ...idCases("partnerId")],
   },
 };
+
+/** A URL refused at registration and update whatever the mode, and the event types refused everywhere. */
+const urlCases = (at: string) => [
+  bad(at, "", "empty"),
+  bad(at, "   ", "blank"),
+  bad(at, `http://example.com/${"x".repeat(2048)}`, "too long (2067 characters)"),
+  bad(at, "not a url", "not a URL"),
+  bad(at, "ftp://example.com/hook", "not http or https"),
+  bad(at, "http://user:secret@example.com/hook", "with a user name and password"),
+  bad(at, "http://example.com/ho\u0000ok", "with a NUL control character"),
+];
+const eventTypeCases = (at: string) => [bad(at, [], "empty"), bad(at, ["PING"], "PING (sent only by sendTestEvent)")];
+
+const WEBHOOK_BAD_INPUT: typeof BAD_INPUT = {
+  createWebhookEndpoint: {
+    async base(stack) {
+      const taken = await quietEndpoint(stack);
+      return { token: taken.token, variables: { input: { url: `http://127.0.0.1:9/new/${randomUUID()}`, eventTypes: ["DELEGATED_ADMIN_EXTENDED"] } }, involved: {} };
+    },
+    cases: [...urlCases("input.url"), ...eventTypeCases("input.eventTypes")],
+  },
+  updateWebhookEndpoint: {
+    async base(stack) {
+      const { token, id } = await quietEndpoint(stack);
+      return { token, variables: { input: { id, eventTypes: ["SUBSCRIPTION_UPDATED"] } }, involved: {} };
+    },
+    cases: [
+      ...idCases("input.id"),
+      ...urlCases("input.url"),
+      ...eventTypeCases("input.eventTypes"),
+      { what: "input naming no change", patch: { "input.eventTypes": null }, code: "BAD_USER_INPUT", field: "input" },
+    ],
+  },
+  deleteWebhookEndpoint: {
+    async base(stack) {
+      const { token, id } = await quietEndpoint(stack);
+      return { token, variables: { id }, involved: {} };
+    },
+    cases: idCases("id"),
+  },
+  rotateWebhookSecret: {
+    async base(stack) {
+      const { token, id } = await quietEndpoint(stack);
+      return { token, variables: { id }, involved: {} };
+    },
+    cases: idCases("id"),
+  },
+  sendTestEvent: {
+    async base(stack) {
+      const { token, id } = await quietEndpoint(stack);
+      return { token, variables: { endpointId: id }, involved: {} };
+    },
+    cases: idCases("endpointId"),
+  },
+  redeliverEvent: {
+    async base(stack) {
+      const { token, id, audience } = await quietEndpoint(stack);
+      const [eventId] = await ingest(stack, [{ type: "DELEGATED_ADMIN_EXTENDED", audience: [audience] }]);
+      return { token, variables: { endpointId: id, eventId }, involved: {} };
+    },
+    cases: [...idCases("endpointId"), ...idCases("eventId")],
+  },
+};
+Object.assign(BAD_INPUT, WEBHOOK_BAD_INPUT);
 
 function patched(variables: Record<string, unknown>, patch: Record<string, unknown>) {
   let out = variables;

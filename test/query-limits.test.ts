@@ -15,6 +15,7 @@ import { buildGateway, SANDBOX_DOCUMENT_PATH } from "../gateway/server";
 import { createCustomer, enroll, placeOrder } from "./support/fixtures";
 import { outboxesRelayed } from "./support/event-fixtures";
 import { DIALECTS, operatorToken, Stack, startStack } from "./support/stack";
+import { registerEndpoint } from "./support/webhook-fixtures";
 
 interface Answer {
   status: number;
@@ -89,6 +90,7 @@ describe.each(DIALECTS)("query limits (%s)", (dialect) => {
     partner = await enroll(stack);
     customerId = (await createCustomer(stack, partner)).id;
     await placeOrder(stack, partner, customerId);
+    await registerEndpoint(stack, partner.token, "http://127.0.0.1:9/limits", ["DELEGATED_ADMIN_EXTENDED"]);
   });
   afterAll(async () => {
     // Refusal round trips, printed for a look at where a slow refusal spends its time.
@@ -212,6 +214,7 @@ describe.each(DIALECTS)("query limits (%s)", (dialect) => {
       const paged = `${field}(first: ${first}) { __typename }`;
       const declared = first.startsWith("$") ? "$first: Int" : "";
       if (type === "Query") return { query: `query${declared ? `(${declared})` : ""} { ${paged} }`, variables: {} };
+      if (type === "WebhookEndpoint") return { query: `query${declared ? `(${declared})` : ""} { webhookEndpoints { ${paged} } }`, variables: {} };
       const root = { Customer: ["customer", customerId], Partner: ["partner", partner.id] }[type];
       if (!root) throw new Error(`No path to ${type}.${field} in this test: add one.`);
       return { query: `query($id: ID!${declared ? `, ${declared}` : ""}) { ${root[0]}(id: $id) { ${paged} } }`, variables: { id: root[1] } };
@@ -245,7 +248,10 @@ describe.each(DIALECTS)("query limits (%s)", (dialect) => {
         const res =
           type === "Query"
             ? await stack.subgraphGql(subgraph, operator, `query($first: Int) { ${paged} }`, { first: 1_000_000_000 })
-            : await stack.subgraphGql(subgraph, operator, `query($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on ${type} { ${paged} } } }`, {
+            : type === "WebhookEndpoint"
+              ? // Not an entity: reached through the partner's own endpoints (the operator has none).
+                await stack.subgraphGql(subgraph, partner.token, `query($first: Int) { webhookEndpoints { ${paged} } }`, { first: 1_000_000_000 })
+              : await stack.subgraphGql(subgraph, operator, `query($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on ${type} { ${paged} } } }`, {
                 r: [{ __typename: type, id: type === "Customer" ? customerId : partner.id }],
                 first: 1_000_000_000,
               });

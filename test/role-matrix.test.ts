@@ -34,6 +34,7 @@ import { createCustomer, enroll, linkReseller, placeOrder, registerCustomer } fr
 import { cancel, hire, orderRaw, reactivate, RECORD_EXTERNAL, recordExternal, suspend, update } from "./support/order-fixtures";
 import { customerToken, DIALECTS, GqlResult, operatorToken, partnerToken, Stack, startStack } from "./support/stack";
 import { accept, enrollProvider, enrollReseller, invite, invited, terminate } from "./support/two-tier-fixtures";
+import { ingest, ok, registerEndpoint } from "./support/webhook-fixtures";
 import { Involved, worldState } from "./support/world-state";
 
 // ---- DOMAIN.md, "Roles" ----
@@ -72,6 +73,8 @@ const S2 = ["GLOBAL_ADMIN", "ADMIN_AGENT", "SALES_AGENT", "HELPDESK_AGENT"];
 const CANCEL = ["GLOBAL_ADMIN", "ADMIN_AGENT", "SALES_AGENT"];
 const GA = ["GLOBAL_ADMIN"];
 const NONE: string[] = [];
+/** EV4: who registers and manages webhook endpoints. */
+const WEBHOOKS = ["GLOBAL_ADMIN", "ACCOUNT_ADMIN", "ADMIN_AGENT"];
 
 /** For each mutation: each side that might call it, and the roles the table allows that side (none: FORBIDDEN for all). */
 const ROLE_TABLE: Record<string, Partial<Record<Side, string[]>>> = {
@@ -94,6 +97,12 @@ const ROLE_TABLE: Record<string, Partial<Record<Side, string[]>>> = {
   enrollPartner: { operator: OPERATOR_ROLES, partner: NONE, customer: NONE },
   registerCustomerTenant: { operator: OPERATOR_ROLES, partner: NONE, customer: NONE },
   recordExternalSubscription: { operator: OPERATOR_ROLES, partner: NONE, customer: NONE },
+  createWebhookEndpoint: { partner: WEBHOOKS, customer: GA, operator: NONE },
+  updateWebhookEndpoint: { partner: WEBHOOKS, customer: GA, operator: NONE },
+  deleteWebhookEndpoint: { partner: WEBHOOKS, customer: GA, operator: NONE },
+  rotateWebhookSecret: { partner: WEBHOOKS, customer: GA, operator: NONE },
+  sendTestEvent: { partner: WEBHOOKS, customer: GA, operator: NONE },
+  redeliverEvent: { partner: WEBHOOKS, customer: GA, operator: NONE },
 };
 
 /**
@@ -148,6 +157,33 @@ async function partnerWithCustomer(stack: Stack) {
   const partner = await enroll(stack);
   const customer = await createCustomer(stack, partner);
   return { partner, customer, ids: { partner: partner.id, customer: customer.id }, involved: { partners: [partner.id], customers: [customer.id] } };
+}
+
+
+/**
+ * A partner and a customer (as event audiences), each with a disabled webhook endpoint (nothing
+ * is sent while the world is compared) and one event they both received. The call is made on
+ * the caller's own organisation's endpoint, as the token says.
+ */
+async function webhookScenario(stack: Stack, call: (tok: string, target: { endpointId: string; eventId: string }) => Promise<GqlResult>, expected: Record<string, unknown>): Promise<Scenario> {
+  const partner = randomUUID();
+  const customer = randomUUID();
+  const quiet = async (tok: string) => {
+    const { id } = await registerEndpoint(stack, tok, `http://127.0.0.1:9/roles/${randomUUID()}`, ["DELEGATED_ADMIN_EXTENDED"]);
+    ok(await stack.gql(tok, `mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: false }) { endpoint { id } } }`, { id }), "disable");
+    return id;
+  };
+  const endpoints = { partner: await quiet(await partnerToken(partner)), customer: await quiet(await customerToken(customer)) };
+  const [eventId] = await ingest(stack, [{ type: "DELEGATED_ADMIN_EXTENDED", audience: [`partner:${partner}`, `customer:${customer}`] }]);
+  const orgOf = (tok: string) => JSON.parse(Buffer.from(tok.split(".")[1], "base64url").toString()).org as string;
+  // The operator has no endpoint: it is refused on its roles before any look-up.
+  const endpointOf = (tok: string) => (orgOf(tok) === "customer" ? endpoints.customer : endpoints.partner);
+  return {
+    ids: { partner, customer },
+    involved: {},
+    run: (tok) => call(tok, { endpointId: endpointOf(tok), eventId }),
+    expected,
+  };
 }
 
 const SCENARIOS: Record<string, (stack: Stack) => Promise<Scenario>> = {
@@ -345,6 +381,42 @@ const SCENARIOS: Record<string, (stack: Stack) => Promise<Scenario>> = {
       expected: { hireSupportPartner: { subscription: { id: external.id, supportPartner: { id: partner.id } } } },
     };
   },
+  createWebhookEndpoint: (stack) =>
+    webhookScenario(
+      stack,
+      (tok) => stack.gql(tok, `mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { enabled } } }`, { i: { url: `http://127.0.0.1:9/roles/${randomUUID()}`, eventTypes: ["ORDER_PLACED"] } }),
+      { createWebhookEndpoint: { endpoint: { enabled: true } } },
+    ),
+  updateWebhookEndpoint: (stack) =>
+    webhookScenario(
+      stack,
+      (tok, { endpointId }) => stack.gql(tok, `mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, eventTypes: [ORDER_PLACED] }) { endpoint { eventTypes } } }`, { id: endpointId }),
+      { updateWebhookEndpoint: { endpoint: { eventTypes: ["ORDER_PLACED"] } } },
+    ),
+  deleteWebhookEndpoint: (stack) =>
+    webhookScenario(
+      stack,
+      (tok, { endpointId }) => stack.gql(tok, `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { endpoint { enabled } } }`, { id: endpointId }),
+      { deleteWebhookEndpoint: { endpoint: { enabled: false } } },
+    ),
+  rotateWebhookSecret: (stack) =>
+    webhookScenario(
+      stack,
+      (tok, { endpointId }) => stack.gql(tok, `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: endpointId }),
+      { rotateWebhookSecret: { secret: expect.stringMatching(/^whsec_/) } },
+    ),
+  sendTestEvent: (stack) =>
+    webhookScenario(
+      stack,
+      (tok, { endpointId }) => stack.gql(tok, `mutation($id: ID!) { sendTestEvent(endpointId: $id) { delivery { status event { type } } } }`, { id: endpointId }),
+      { sendTestEvent: { delivery: { status: "PENDING", event: { type: "PING" } } } },
+    ),
+  redeliverEvent: (stack) =>
+    webhookScenario(
+      stack,
+      (tok, { endpointId, eventId }) => stack.gql(tok, `mutation($id: ID!, $e: ID!) { redeliverEvent(endpointId: $id, eventId: $e) { delivery { status event { type } } } }`, { id: endpointId, e: eventId }),
+      { redeliverEvent: { delivery: { status: "PENDING", event: { type: "DELEGATED_ADMIN_EXTENDED" } } } },
+    ),
 };
 
 async function tokenOf(side: Side, role: string, ids: Scenario["ids"]): Promise<string> {

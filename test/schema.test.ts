@@ -25,29 +25,11 @@ const sharedEventsContract = path.resolve(root, "..", "shared", "contract-events
 const eventsContractPath = fs.existsSync(sharedEventsContract) ? sharedEventsContract : path.join(root, "schema", "contract-events.graphql");
 
 /**
- * Names of the events contract not built yet: the webhooks (EV4–EV8). Listed by name so that
- * every other name is checked, and checked to be missing still, so that each leaves this list
- * the moment it is built.
+ * Names of the events contract not built yet (none now: the webhooks, EV4–EV8, are built).
+ * Listed by name so that every other name is checked, and checked to be missing still, so
+ * that each leaves this list the moment it is built.
  */
-const NOT_YET_BUILT = new Set([
-  "WebhookDeliveryStatus",
-  "WebhookDelivery",
-  "WebhookDeliveryEdge",
-  "WebhookDeliveryConnection",
-  "WebhookEndpoint",
-  "CreateWebhookEndpointInput",
-  "UpdateWebhookEndpointInput",
-  "WebhookEndpointPayload",
-  "WebhookSecretPayload",
-  "WebhookDeliveryPayload",
-  "Query.webhookEndpoints",
-  "Mutation.createWebhookEndpoint",
-  "Mutation.updateWebhookEndpoint",
-  "Mutation.deleteWebhookEndpoint",
-  "Mutation.rotateWebhookSecret",
-  "Mutation.sendTestEvent",
-  "Mutation.redeliverEvent",
-]);
+const NOT_YET_BUILT = new Set<string>([]);
 
 let api: GraphQLSchema;
 let generated: Record<string, string>;
@@ -144,6 +126,7 @@ describe("the composed API covers the public contract", () => {
       "customers",
       "customersActivity",
       "events",
+      "eventsActivity",
       "offers",
       "partner",
       "partnerByMpnId",
@@ -151,6 +134,7 @@ describe("the composed API covers the public contract", () => {
       "subscription",
       "subscriptionsActivity",
       "viewer",
+      "webhookEndpoints",
     ]);
   });
 });

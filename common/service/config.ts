@@ -85,6 +85,29 @@ export interface Config {
   httpLimits: HttpLimits;
   /** Each organisation's request budget at the gateway (gateway/rate-limit.ts). */
   rateLimit: RateLimitSettings;
+  /** The events subgraph's webhook delivery worker (subgraphs/events/webhooks/worker.ts). */
+  webhooks: WebhookSettings;
+}
+
+/** EV5, EV6: how the delivery worker paces itself; each has its environment variable. */
+export interface WebhookSettings {
+  /** WEBHOOK_POLL_INTERVAL_MS: how often the worker looks for due deliveries (it is also woken when events arrive). */
+  pollIntervalMs: number;
+  /** WEBHOOK_ATTEMPT_TIMEOUT_MS: an answer later than this is a failed attempt (EV5: 10 s). */
+  attemptTimeoutMs: number;
+  /** WEBHOOK_MAX_IN_FLIGHT: attempts one process makes at once, over all endpoints. */
+  maxInFlight: number;
+  /** WEBHOOK_ENDPOINT_CONCURRENCY: attempts one process makes at once to one endpoint (EV6: a slow one holds no more). */
+  endpointConcurrency: number;
+}
+
+function webhookSettingsOf(env: NodeJS.ProcessEnv): WebhookSettings {
+  return {
+    pollIntervalMs: positiveNumber(env.WEBHOOK_POLL_INTERVAL_MS, 1_000),
+    attemptTimeoutMs: positiveNumber(env.WEBHOOK_ATTEMPT_TIMEOUT_MS, 10_000),
+    maxInFlight: Math.floor(positiveNumber(env.WEBHOOK_MAX_IN_FLIGHT, 32)),
+    endpointConcurrency: Math.floor(positiveNumber(env.WEBHOOK_ENDPOINT_CONCURRENCY, 2)),
+  };
 }
 
 /**
@@ -232,6 +255,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queryLimits: queryLimitsOf(env, production),
     httpLimits: httpLimitsOf(env),
     rateLimit: rateLimitOf(env),
+    webhooks: webhookSettingsOf(env),
   };
 }
 

@@ -11,7 +11,6 @@ import { OutboxEvent, withOutboxRelay } from "../../common/events/outbox";
 import { eventsIngest } from "../events/client";
 import { createCustomersContext, CustomersDeps } from "./context";
 import { DelegatedAdminAnnounced, withDelegatedAdminSweep } from "./delegated-admin-sweep";
-import { customerRelationshipReference, delegatedAdminReference } from "./event-subjects";
 import { CUSTOMERS_MIGRATIONS } from "./migrations";
 import { CustomersInternalResolver } from "./internal";
 import { Customer, CustomerPartnerRelationship, DelegatedAdminRelationship, RelationshipRequest } from "./model";

@@ -6,6 +6,8 @@ import type { ServiceContext, UserContext } from "../../common/service/subgraph-
 export interface EventsContext extends UserContext {
   ds: DataSource;
   db: Database;
+  /** EV7: how endpoint URLs are checked (production refuses http and internal addresses). */
+  webhooks: { production: boolean };
 }
 
 export interface EventsServiceContext extends ServiceContext {

@@ -9,7 +9,7 @@ import type { EventsContext } from "./context";
 import { feedList } from "./loaders";
 import { EventConnection, FeedEvent } from "./model";
 import { feedScope, feedTypes } from "./rules";
-import { EventSubject, subjectReference } from "./subjects";
+import { EventSubject, subjectReference } from "./references";
 
 @Resolver()
 export class EventFeedResolver {

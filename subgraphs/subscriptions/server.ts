@@ -9,7 +9,6 @@ import { OutboxEvent, withOutboxRelay } from "../../common/events/outbox";
 import { eventsIngest } from "../events/client";
 import { loadCatalogue } from "./catalogue";
 import { createSubscriptionsContext, SubscriptionsDeps } from "./context";
-import { orderReference } from "./event-subjects";
 import { SUBSCRIPTIONS_MIGRATIONS } from "./migrations";
 import { SubscriptionsInternalResolver } from "./internal";
 import { Offer, Order, CloudSubscription, SubscriptionCount } from "./model";

@@ -11,7 +11,7 @@ import { dueEvents } from "../../subgraphs/customers/delegated-admin-sweep";
 import { customerCreated, customerRegistered, delegatedAdminEvent } from "../../subgraphs/customers/events";
 import type { DelegatedAdminRelationship } from "../../subgraphs/customers/model";
 import { feedScope, feedTypes } from "../../subgraphs/events/rules";
-import { subjectReference, SUBJECT_STUBS } from "../../subgraphs/events/subjects";
+import { subjectReference, SUBJECT_STUBS } from "../../subgraphs/events/references";
 import { relationshipEvent } from "../../subgraphs/partners/events";
 import { orderPlaced, subscriptionAudience, subscriptionChanged } from "../../subgraphs/subscriptions/events";
 import type { CloudSubscription } from "../../subgraphs/subscriptions/model";
