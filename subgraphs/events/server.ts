@@ -14,6 +14,7 @@ import { SUBJECT_STUBS } from "./references";
 import { WebhooksInternalResolver } from "./webhooks/internal";
 import { WEBHOOK_ENTITIES } from "./webhooks/model";
 import { WEBHOOK_RESOLVERS } from "./webhooks/resolvers";
+import { WebhookMutations } from "./mutations";
 import { DeliveryWorker } from "./webhooks/worker";
 
 const EventsActivityResolver = ActivityResolver(
@@ -26,7 +27,7 @@ export const EVENTS_STORAGE: SubgraphStorage = { entities: EVENTS_ENTITIES, migr
 
 export function buildEventsSchema() {
   return buildFederatedSchema({
-    resolvers: [EventFeedResolver, EventSubjectResolver, ...WEBHOOK_RESOLVERS, EventsActivityResolver],
+    resolvers: [EventFeedResolver, EventSubjectResolver, ...WEBHOOK_RESOLVERS, WebhookMutations, EventsActivityResolver],
     orphanedTypes: Object.values(SUBJECT_STUBS),
   });
 }
