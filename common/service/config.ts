@@ -71,7 +71,7 @@ export interface Config {
   claimLeaseMs: number;
   /** X1: how long a claim, or an ending, waits for a conflicting claim before DEPENDENCY_UNAVAILABLE (CLAIM_WAIT_MS). */
   claimWaitMs: number;
-  /** EV1 (common/outbox.ts): how soon an owner tries again to relay its events after a relay failed (OUTBOX_RELAY_INTERVAL_MS). */
+  /** EV1 (common/events/outbox.ts): how soon an owner tries again to relay its events after a relay failed (OUTBOX_RELAY_INTERVAL_MS). */
   outboxRelayIntervalMs: number;
   /** OUTBOX_RELAY_PAUSED=true: events stay in the outbox, unrelayed (tests of a crash between commit and relay). */
   outboxRelayPaused: boolean;

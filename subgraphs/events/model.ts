@@ -66,7 +66,7 @@ export class FeedEvent {
 @Entity("event_audience")
 @Index("event_audience_type_seq", ["audience", "type", "seq"])
 export class EventAudience {
-  /** `partner:<id>` or `customer:<id>` (common/event-types.ts). */
+  /** `partner:<id>` or `customer:<id>` (common/events/event-types.ts). */
   @PrimaryColumn({ type: "varchar", length: 48 })
   audience!: string;
 

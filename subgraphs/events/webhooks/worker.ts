@@ -84,7 +84,7 @@ export class DeliveryWorker {
       return;
     }
     this.claiming = true;
-    // Background work: its SQL is not counted as any request's (common/db.ts).
+    // Background work: its SQL is not counted as any request's (common/storage/db.ts).
     inBackground(() => this.claimAndLaunch())
       .catch((error) => logger.warn({ error: describeError(error) }, "webhook delivery claim failed"))
       .finally(() => {
