@@ -11,7 +11,7 @@ import { Database, isUniqueViolation } from "../../common/storage/db";
 import { OrganizationKind } from "../../common/graphql/enums";
 import { EventType } from "../../common/events/event-types";
 import { EventAudience, FeedEvent } from "./model";
-import { fanOutDeliveries, IngestedEvent } from "./webhooks/fan-out";
+import { fanOutDeliveries, IngestedEvent, INSERT_CHUNK } from "./webhooks/fan-out";
 
 /** An event as its owner relays it. */
 export interface RelayedEvent {
@@ -46,15 +46,17 @@ async function ingestIn(db: Database, em: EntityManager, source: string, events:
   const known = new Set((await em.find(FeedEvent, { select: { id: true }, where: { id: In(ids) } })).map((e) => e.id));
   const head = await em.createQueryBuilder(FeedEvent, "e").select("MAX(e.seq)", "seq").getRawOne<{ seq: number | string | null }>();
   let seq = Number(head?.seq ?? 0);
-  const ingested: IngestedEvent[] = [];
   const now = clock.now();
+  const stored: FeedEvent[] = [];
+  const audiences: EventAudience[] = [];
+  const ingested: IngestedEvent[] = [];
   for (const event of events) {
     const id = event.id.toLowerCase();
     if (known.has(id)) continue;
     known.add(id);
     seq++;
     const audience = [...new Set(event.audience.map((a) => a.toLowerCase()))];
-    await em.insert(FeedEvent, {
+    const row = Object.assign(new FeedEvent(), {
       id,
       seq,
       type: event.type,
@@ -66,9 +68,13 @@ async function ingestIn(db: Database, em: EntityManager, source: string, events:
       source,
       ingestedAt: now,
     });
-    if (audience.length) await em.insert(EventAudience, audience.map((a) => ({ audience: a, seq, eventId: id, type: event.type })));
-    ingested.push({ eventId: id, seq, type: event.type, audience });
+    stored.push(row);
+    for (const a of audience) audiences.push(Object.assign(new EventAudience(), { audience: a, seq, eventId: id, type: event.type }));
+    ingested.push({ event: row, audience });
   }
+  // A relayed batch in a few statements, not two per event: ingests wait for each other's lock.
+  for (let i = 0; i < stored.length; i += INSERT_CHUNK) await em.insert(FeedEvent, stored.slice(i, i + INSERT_CHUNK));
+  for (let i = 0; i < audiences.length; i += INSERT_CHUNK) await em.insert(EventAudience, audiences.slice(i, i + INSERT_CHUNK));
   if (ingested.length) await fanOutDeliveries(em, ingested);
   return ingested.length;
 }

@@ -9,22 +9,19 @@
 import { randomUUID } from "node:crypto";
 import { EntityManager, In, IsNull } from "typeorm";
 import { clock } from "../../../common/time/clock";
-import type { EventType } from "../../../common/events/event-types";
-import { FeedEvent } from "../model";
+import type { FeedEvent } from "../model";
 import { WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from "./model";
 import { deliveriesQueued } from "./queue-signal";
 
 export interface IngestedEvent {
-  eventId: string;
-  /** Its feed sequence number. */
-  seq: number;
-  type: EventType;
+  /** The event as ingest has just stored it (its feed sequence included). */
+  event: FeedEvent;
   /** `partner:<id>` / `customer:<id>`; the operator is implied (and registers no endpoints). */
   audience: string[];
 }
 
 /** Rows per INSERT: well under SQLite's bound on parameters per statement. */
-const INSERT_CHUNK = 200;
+export const INSERT_CHUNK = 200;
 
 export async function fanOutDeliveries(manager: EntityManager, ingested: IngestedEvent[]): Promise<void> {
   const owners = [...new Set(ingested.flatMap((e) => e.audience))];
@@ -34,15 +31,12 @@ export async function fanOutDeliveries(manager: EntityManager, ingested: Ingeste
     where: { owner: In(owners), enabled: true, deletedAt: IsNull() },
   });
   if (endpoints.length === 0) return;
-  const events = new Map((await manager.find(FeedEvent, { where: { id: In(ingested.map((e) => e.eventId)) } })).map((e) => [e.id, e]));
   const now = clock.now();
   const rows: WebhookDelivery[] = [];
-  for (const item of ingested) {
-    const event = events.get(item.eventId);
-    if (!event) continue;
-    const audience = new Set(item.audience);
+  for (const { event, audience } of ingested) {
+    const audiences = new Set(audience);
     for (const endpoint of endpoints)
-      if (audience.has(endpoint.owner) && endpoint.eventTypes.includes(item.type)) rows.push(newDelivery(endpoint.id, event, now));
+      if (audiences.has(endpoint.owner) && endpoint.eventTypes.includes(event.type)) rows.push(newDelivery(endpoint.id, event, now));
   }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await manager.insert(WebhookDelivery, rows.slice(i, i + INSERT_CHUNK));
   if (rows.length) deliveriesQueued();
