@@ -57,6 +57,15 @@ export function cpuMsOf(pid: number): number | undefined {
     return undefined;
   }
 }
+/** The same CPU time split into user and kernel (system) time, ms. */
+export function cpuSplitOf(pid: number): { userMs: number; systemMs: number } | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+    return { userMs: (Number(fields[11]) * 1000) / CLOCK_TICKS_PER_S, systemMs: (Number(fields[12]) * 1000) / CLOCK_TICKS_PER_S };
+  } catch {
+    return undefined;
+  }
+}
 /** USER_HZ: 100 on every Linux Node runs on. */
 const CLOCK_TICKS_PER_S = 100;
 

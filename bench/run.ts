@@ -15,7 +15,6 @@ import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
 import { projectRoot, SubgraphName, SUBGRAPH_NAMES } from "../common/service/config";
-import { perSubgraph } from "../subgraphs/registry";
 import { SUBGRAPH_SECRET_HEADER } from "../common/service/subgraph-server";
 import { generateDataset } from "./dataset";
 import { checkFloorAnswers, compareToFloor, Floor, FLOOR_RATIO_TARGET, floorTableRows, logRun, measureFloor, startFloor } from "./floor";
@@ -24,7 +23,8 @@ import { measure, Measured, median, Served, summarize, Summary } from "./measure
 import { OpenLoopResult, runOpenLoop } from "./open-loop";
 import { heldEveryRound, HIVE_GATEWAY_VERSION, HIVE_RATIO_TARGET, ratiosPerRound, startHiveGateway } from "./peer";
 import { PostgresBackends } from "./postgres-backends";
-import { cpuMsOf, memoryOf, ServiceProcess, startCommandOf, startService } from "./processes";
+import { cpuMsOf, memoryOf, ServiceProcess } from "./processes";
+import { startStack, stackPorts } from "./stack";
 import { provenance, writeResults } from "./results";
 import { buildScenarios, READ_SCENARIOS, ScenarioName } from "./scenarios";
 import { runSkew } from "./skew";
@@ -74,12 +74,7 @@ async function main(settings: BenchSettings) {
   const benchStarted = Date.now();
   const root = projectRoot();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-bench-"));
-  // The gateway, each subgraph in registry order, then the peer gateway (bench/settings.ts).
-  const ports = {
-    gateway: settings.portBase,
-    ...perSubgraph((name) => settings.portBase + 1 + SUBGRAPH_NAMES.indexOf(name)),
-    hive: settings.portBase + 1 + SUBGRAPH_NAMES.length,
-  };
+  const ports = stackPorts(settings);
   const postgres = settings.databaseUrl ? await freshPostgres(settings.databaseUrl) : undefined;
   const where = { dataDir: path.join(workDir, "data"), databaseUrl: postgres?.url };
   const processes: ServiceProcess[] = [];
@@ -94,38 +89,9 @@ async function main(settings: BenchSettings) {
     const datasetMs = performance.now() - t;
     console.log(`  written in ${Math.round(datasetMs)} ms: ${JSON.stringify(index.counts)}`);
 
-    // As users run it in production: secrets of its own, no demo data, its own ports.
-    const jwtSecret = randomBytes(32).toString("hex");
-    const subgraphSecret = randomBytes(32).toString("hex");
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: "production",
-      JWT_SECRET: jwtSecret,
-      SUBGRAPH_SECRET: subgraphSecret,
-      SEED: "none",
-      // A budget no scenario reaches: its counting stays in the measured path, its refusals do not.
-      RATE_LIMIT_PER_MINUTE: String(1e9),
-      DATA_DIR: where.dataDir,
-      DATABASE_URL: where.databaseUrl ?? "",
-      LOG_LEVEL: settings.logLevel,
-      HOST: "127.0.0.1",
-      PORT: String(ports.gateway),
-    };
-    for (const name of SUBGRAPH_NAMES) {
-      env[`${name.toUpperCase()}_PORT`] = String(ports[name]);
-      delete env[`${name.toUpperCase()}_URL`];
-    }
-    // Each service exactly as `npm run start:<name>` starts it (node flags included).
-    const entries: [string, string[]][] = [...SUBGRAPH_NAMES, "gateway" as const].map((n) => [n, startCommandOf(root, n)]);
-    t = performance.now();
-    for (const [name, command] of entries) {
-      const profile = settings.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(settings.cpuProf)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-      const p = await startService({ name, args: [...profile, ...command], env, cwd: root, logDir: workDir, readyLine: /\bready\b/ });
-      processes.push(p);
-      console.log(`  ${name} ready in ${Math.round(p.coldStartMs)} ms`);
-    }
-    const stackStartMs = performance.now() - t;
-    const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}/graphql`])) as Record<SubgraphName, string>;
+    const stack = await startStack({ settings, root, workDir, where, ports, processes, log: console.log });
+    const { env, jwtSecret, subgraphSecret, subgraphUrls } = stack;
+    const stackStartMs = stack.startMs;
     if (settings.skew) {
       // List cost against the size of the parent, through our gateway only (bench/skew.ts).
       await runSkew({ settings, index, jwtSecret, gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, processes, postgresUrl: postgres?.url, sqlStatements: () => sqlStatements(subgraphUrls, subgraphSecret), datasetMs });
