@@ -12,6 +12,7 @@ import { compareToFloor, FLOOR_RATIO_TARGET } from "../../bench/floor";
 import type { Measured, Summary } from "../../bench/measure";
 import { runOpenLoop } from "../../bench/open-loop";
 import { heldEveryRound, HIVE_RATIO_TARGET, ratiosPerRound } from "../../bench/peer";
+import { packageOf, summarize as summarizeProfile } from "../../bench/profile-summary";
 import { provenance, recordPath, writeResults } from "../../bench/results";
 import { DEFAULTS, readSettings } from "../../bench/settings";
 
@@ -137,5 +138,29 @@ describe("bench settings", () => {
     expect(readSettings(["--no-floor", "--record", "--open-loop", "3"], {})).toMatchObject({ floor: false, record: true, openLoopS: 3 });
     expect(readSettings([], { BENCH_FLOOR: "false", BENCH_RECORD: "1", BENCH_OPEN_LOOP: "0" })).toMatchObject({ floor: false, record: true, openLoopS: 0 });
     expect(readSettings(["--skew"], {}).output).toBe("bench/results/latest-skew.json");
+  });
+});
+
+describe("bench profile summary", () => {
+  it("Bench: a profile's self time is counted by package (node_modules package, node's internals, our folders), without idle time", () => {
+    expect(packageOf("file:///app/node_modules/@apollo/server/dist/cjs/ApolloServer.js", "x")).toBe("@apollo/server");
+    expect(packageOf("file:///app/node_modules/typeorm/query-builder/QueryBuilder.js", "x")).toBe("typeorm");
+    expect(packageOf("node:internal/stream_base_commons", "writevGeneric")).toBe("node");
+    expect(packageOf("file:///app/dist/subgraphs/partners/loaders.js", "x")).toBe("subgraphs/partners");
+    expect(packageOf("", "(garbage collector)")).toBe("(garbage collector)");
+    expect(packageOf("", "writev")).toBe("(native)");
+    const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber: 0 }, children });
+    const profile = {
+      nodes: [frame(1, "(root)", "", [2, 3, 4]), frame(2, "(idle)", ""), frame(3, "query", "file:///app/node_modules/typeorm/a.js"), frame(4, "handle", "file:///app/dist/common/http/http.js")],
+      // Each sample lasts until the next one: typeorm 3 ms, ours 1 ms, idle 5 ms.
+      samples: [3, 4, 2, 3],
+      timeDeltas: [0, 3000, 1000, 5000, 0],
+      startTime: 0,
+      endTime: 9000,
+    };
+    const s = summarizeProfile(profile);
+    expect(s.busyMs).toBe(4);
+    expect(s.byPackage).toEqual([["typeorm", 3], ["common/http", 1]]);
+    expect(s.byFunction[0]).toEqual(["query a.js:1", 3]);
   });
 });
