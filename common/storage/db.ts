@@ -237,3 +237,18 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = e?.driverError?.code ?? e?.code;
   return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
+
+type Results<T extends readonly (() => Promise<unknown>)[]> = { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+
+/**
+ * Runs independent reads through `em`: at once on the pool, one after another inside a
+ * transaction. A transaction's manager holds one connection, where overlapping queries only
+ * queue in pg's client, which deprecates them (pg 9 refuses them); on the pool each read gets
+ * a connection of its own, so running them together saves their waits.
+ */
+export async function readAll<T extends readonly (() => Promise<unknown>)[]>(em: EntityManager, reads: T): Promise<Results<T>> {
+  if (!em.queryRunner) return (await Promise.all(reads.map((read) => read()))) as Results<T>;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as Results<T>;
+}

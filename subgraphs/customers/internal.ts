@@ -8,6 +8,7 @@
 import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Query, Resolver } from "type-graphql";
 import { EntityManager, In } from "typeorm";
 import { BLOCKED, ClaimKind, claimBlocked, insertClaim, liveClaimsOn, lockSubjects, releaseClaim, untilUnblocked } from "../../common/mutations/claims";
+import { readAll } from "../../common/storage/db";
 import { clock } from "../../common/time/clock";
 import { Cloud } from "../../common/graphql/enums";
 import { CustomerRelationshipStatus, DelegatedAdminStatus } from "./enums";
@@ -40,19 +41,21 @@ export class CustomerClaim {
 /** Customers' facts as `em` sees them (inside a claim's transaction, or on their own). */
 async function factsOf(em: EntityManager, ids: string[]): Promise<CustomerFacts[]> {
   const lower = ids.map((i) => i.toLowerCase());
-  const [customers, relationships, daps] = await Promise.all([
-    em.getRepository(Customer).createQueryBuilder("c").where("c.id IN (:...lower)", { lower }).getMany(),
-    em
-      .getRepository(CustomerPartnerRelationship)
-      .createQueryBuilder("r")
-      .where("r.customerId IN (:...lower) AND r.status = :active", { lower, active: CustomerRelationshipStatus.ACTIVE })
-      .getMany(),
-    em
-      .getRepository(DelegatedAdminRelationship)
-      .createQueryBuilder("d")
-      .where("d.customerId IN (:...lower) AND d.storedStatus = :active", { lower, active: DelegatedAdminStatus.ACTIVE })
-      .getMany(),
-  ]);
+  const [customers, relationships, daps] = await readAll(em, [
+    () => em.getRepository(Customer).createQueryBuilder("c").where("c.id IN (:...lower)", { lower }).getMany(),
+    () =>
+      em
+        .getRepository(CustomerPartnerRelationship)
+        .createQueryBuilder("r")
+        .where("r.customerId IN (:...lower) AND r.status = :active", { lower, active: CustomerRelationshipStatus.ACTIVE })
+        .getMany(),
+    () =>
+      em
+        .getRepository(DelegatedAdminRelationship)
+        .createQueryBuilder("d")
+        .where("d.customerId IN (:...lower) AND d.storedStatus = :active", { lower, active: DelegatedAdminStatus.ACTIVE })
+        .getMany(),
+  ] as const);
   const now = clock.now();
   return customers.map((c) => ({
     id: c.id,
