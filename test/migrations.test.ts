@@ -48,7 +48,10 @@ const tablesOf = async (db: Database) => {
   const runner = db.dataSource.createQueryRunner();
   try {
     const names = [...db.dataSource.entityMetadatas.map((m) => m.tableName), "migrations"];
-    return Object.fromEntries(await Promise.all(names.map(async (t) => [t, await runner.hasTable(t)] as const)));
+    // One runner is one connection: its queries go one after another (pg deprecates overlapping ones).
+    const present: [string, boolean][] = [];
+    for (const t of names) present.push([t, await runner.hasTable(t)]);
+    return Object.fromEntries(present);
   } finally {
     await runner.release();
   }
