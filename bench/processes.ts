@@ -47,24 +47,21 @@ export function memoryOf(pid: number): Memory | undefined {
   }
 }
 
-/** CPU time (user + system) the process has used so far, ms; from /proc/<pid>/stat. */
-export function cpuMsOf(pid: number): number | undefined {
+/** CPU time the process has used so far, user and kernel (system), ms; from /proc/<pid>/stat. */
+export function cpuSplitOf(pid: number): { userMs: number; systemMs: number } | undefined {
   try {
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
     const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return undefined;
-  }
-}
-/** The same CPU time split into user and kernel (system) time, ms. */
-export function cpuSplitOf(pid: number): { userMs: number; systemMs: number } | undefined {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
     return { userMs: (Number(fields[11]) * 1000) / CLOCK_TICKS_PER_S, systemMs: (Number(fields[12]) * 1000) / CLOCK_TICKS_PER_S };
   } catch {
-    return undefined;
+    return undefined; // not Linux, or the process is gone
   }
+}
+
+/** CPU time (user + system) the process has used so far, ms. */
+export function cpuMsOf(pid: number): number | undefined {
+  const split = cpuSplitOf(pid);
+  return split && split.userMs + split.systemMs;
 }
 /** USER_HZ: 100 on every Linux Node runs on. */
 const CLOCK_TICKS_PER_S = 100;

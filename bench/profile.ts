@@ -53,7 +53,7 @@ async function main() {
     const index = await generateDataset(settings, where);
     const stack = await startStack({ settings, root, workDir, where, ports: stackPorts(settings), processes, log: console.log });
     const scenario = (await buildScenarios(index, stack.jwtSecret))[scenarioName as ScenarioName];
-    const load = async (url: string, label: string, measured: ServiceProcess[] = processes) => {
+    const load = async (url: string, label: string, measured: ServiceProcess[]) => {
       const warm = settings.warmupS > 0 ? (await runLoad(url, scenario.next, settings.connections, settings.warmupS)).sent : 0;
       const before = Object.fromEntries(measured.map((p) => [p.name, cpuSplitOf(p.pid)]));
       const r = await runLoad(url, scenario.next, settings.connections, settings.durationS);
