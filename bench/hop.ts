@@ -18,11 +18,10 @@ import "reflect-metadata";
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
 import { createHttpService, listen } from "../common/http/http";
-import { observabilityPlugin } from "../common/observability/observability";
+import { subgraphPlugins } from "../common/service/subgraph-server";
 import { createSubgraphFetcher } from "../gateway/subgraph-fetcher";
 import { cpuMsOf } from "./processes";
 
@@ -56,7 +55,7 @@ async function serve(kind: Kind) {
     });
     const apollo = new ApolloServer({
       schema,
-      plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), observabilityPlugin({ executionSpans: true })],
+      plugins: subgraphPlugins(),
       stopOnTerminationSignals: false,
     });
     await apollo.start();

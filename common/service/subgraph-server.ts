@@ -82,6 +82,17 @@ export function sqlStatementMetrics(subgraph: string, count: number): string {
   ].join("\n");
 }
 
+/** The Apollo Server plugins of both of a subgraph's GraphQL routes (bench/hop.ts measures a server with exactly these). */
+export function subgraphPlugins() {
+  return [
+    ApolloServerPluginInlineTraceDisabled(),
+    // Nothing reads cache hints (no response cache); on, it wraps every field resolver to collect them.
+    ApolloServerPluginCacheControlDisabled(),
+    ApolloServerPluginLandingPageDisabled(),
+    observabilityPlugin({ executionSpans: true }),
+  ];
+}
+
 function secretMatches(given: string | string[] | undefined, expected: string): boolean {
   if (typeof given !== "string") return false;
   const a = Buffer.from(given);
@@ -94,17 +105,10 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
 ): SubgraphServer {
   const { config } = options;
   const verify = createTokenVerifier(config);
-  const plugins = () => [
-    ApolloServerPluginInlineTraceDisabled(),
-    // Nothing reads cache hints (no response cache); on, it wraps every field resolver to collect them.
-    ApolloServerPluginCacheControlDisabled(),
-    ApolloServerPluginLandingPageDisabled(),
-    observabilityPlugin({ executionSpans: true }),
-  ];
   const publicApollo = new ApolloServer<TUser>({
     schema: options.schema,
     // R2: what a mutation refused as DEPENDENCY_UNAVAILABLE may have changed.
-    plugins: [...plugins(), mutationOutcomePlugin()],
+    plugins: [...subgraphPlugins(), mutationOutcomePlugin()],
     formatError,
     includeStacktraceInErrorResponses: false,
     // Shutdown is ours (common/service/service-main): Apollo's own signal handler would stop it before in-flight requests finish.
@@ -113,7 +117,7 @@ export function createSubgraphServer<TUser extends UserContext, TService extends
   });
   const internalApollo = new ApolloServer<TService>({
     schema: options.internalSchema,
-    plugins: plugins(),
+    plugins: subgraphPlugins(),
     formatError,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
