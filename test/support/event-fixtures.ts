@@ -50,14 +50,8 @@ export async function feed(stack: Pick<Stack, "gql">, token: string, types?: str
   }
 }
 
-export interface RelayedEvent {
-  id: string;
-  type: string;
-  occurredAt: string;
-  subjectType: string | null;
-  subjectId: string | null;
-  actorKind: string;
-  actorId: string | null;
+/** An event as an owner relays it: what the feed shows, and who may see it. */
+export interface RelayedEvent extends EventView {
   audience: string[];
 }
 
