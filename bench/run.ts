@@ -94,7 +94,7 @@ async function main(settings: BenchSettings) {
     const stackStartMs = stack.startMs;
     if (settings.skew) {
       // List cost against the size of the parent, through our gateway only (bench/skew.ts).
-      await runSkew({ settings, index, jwtSecret, gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, processes, postgresUrl: postgres?.url, sqlStatements: () => sqlStatements(subgraphUrls, subgraphSecret), datasetMs });
+      await runSkew({ settings, index, jwtSecret, gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, processes, postgresUrl: postgres?.url, sqlStatements: () => sqlStatements(subgraphUrls, subgraphSecret), datasetMs, restart: stack.restart });
       finished = true;
       return;
     }

@@ -21,8 +21,9 @@
  * are flushed). Then a 20-client closed loop on the 20 000-customer dashboard, and the ratios
  * to the baseline against the targets. Memory too: each process's resident set, sampled
  * through every measured run (bench/rss-sampler.ts), and how far each shape's peak rises above
- * the default dashboard's in a pass before the rounds — a page costs memory by what it holds,
- * not by the parent's size.
+ * the default dashboard's when each is served by freshly started processes, in a pass before
+ * the rounds (bench/fresh-memory.ts) — a page costs memory by what it holds, not by the
+ * parent's size.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -34,6 +35,7 @@ import { PostgresBackends } from "./postgres-backends";
 import { cpuMsOf, ServiceProcess } from "./processes";
 import { provenance, writeResults } from "./results";
 import { sampleRss, RSS_SAMPLE_INTERVAL_MS } from "./rss-sampler";
+import { FreshMemory, freshMemory, PeaksMb } from "./fresh-memory";
 import { buildScenarios, DASHBOARD, DASHBOARD_CUSTOMER } from "./scenarios";
 import type { BenchSettings } from "./settings";
 import { printTable } from "./table";
@@ -179,6 +181,8 @@ const SKEW_CLIENTS = 4;
 const ROWS_PASS_REQUESTS = 10;
 /** How far a skewed shape's peak resident set may rise above the default dashboard's, per process (MB). */
 const RSS_RISE_TARGET_MB = 50;
+/** Readings per shape in the memory pass, each in a freshly started stack. */
+const MEMORY_READINGS = 3;
 
 export interface SkewContext {
   settings: BenchSettings;
@@ -190,6 +194,8 @@ export interface SkewContext {
   postgresUrl?: string;
   sqlStatements(): Promise<number>;
   datasetMs: number;
+  /** Stops and starts every service of the stack, `processes` updated in place (bench/stack.ts). */
+  restart(): Promise<void>;
 }
 
 interface SkewRun extends LoadResult {
@@ -288,26 +294,25 @@ export async function runSkew(ctx: SkewContext) {
       cpuMsPerRequest.stack = round2(Object.values(cpuMsPerRequest).reduce((a, b) => a + b, 0));
       return { ...result, round, sqlPerRequest: result.requests ? round1((sqlAfter - sqlBefore) / result.requests) : NaN, cpuMsPerRequest, peakRssMb };
     };
-    // ---- memory, before the rounds grow every heap: each shape's peak against the default's ----
-    // V8 keeps heap it has grown, so a shape's peak cannot be read against whatever ran just
-    // before it. The default dashboard runs first, fresh, as the baseline; each shape's rise is
-    // its peak above that baseline's (a shape needing more shows it whatever came before). A
-    // last default run shows how far the heap grew anyway over the pass (drift, counted in the
-    // rises: a rise is an upper bound).
+    // ---- memory: each shape in fresh processes, against the default in fresh processes ----
+    // A peak read after other runs inherits the heap and young generation they grew
+    // (bench/fresh-memory.ts): every reading restarts the stack and runs one shape, each shape
+    // MEMORY_READINGS times, interleaved, the default dashboard among them.
     const defaultShape = measured.find((s) => s.name === "default");
-    const memoryPass: { baselineMb: Record<string, number>; driftMb: Record<string, number>; peakMb: Record<string, Record<string, number>>; riseMb: Record<string, Record<string, number>> } = { baselineMb: {}, driftMb: {}, peakMb: {}, riseMb: {} };
-    const riseOver = (peak: Record<string, number>) => Object.fromEntries(ctx.processes.map((p) => [p.name, round1(peak[p.name] - memoryPass.baselineMb[p.name])]));
+    let memoryPass: FreshMemory | undefined;
     if (defaultShape) {
-      console.log(`Memory: the default dashboard, each shape, the default again; ${settings.durationS} s each at ${SKEW_CLIENTS} clients`);
-      memoryPass.baselineMb = (await measure(defaultShape, settings.durationS, 0)).peakRssMb;
-      for (const shape of measured.filter((s) => s !== defaultShape)) {
-        const m = await measure(shape, settings.durationS, 0);
-        memoryPass.peakMb[shape.name] = m.peakRssMb;
-        memoryPass.riseMb[shape.name] = riseOver(m.peakRssMb);
-        console.log(`  ${shape.name.padEnd(24)} rise over the default's peak, MB ${JSON.stringify(memoryPass.riseMb[shape.name])}${m.errors ? `  errors ${m.errors}` : ""}`);
+      console.log(`Memory: each shape in a fresh stack, ${MEMORY_READINGS} readings per shape, ${settings.durationS} s each at ${SKEW_CLIENTS} clients`);
+      const readings: Record<string, PeaksMb[]> = Object.fromEntries(measured.map((s) => [s.name, []]));
+      for (let r = 1; r <= MEMORY_READINGS; r++) {
+        for (const shape of r % 2 ? measured : [...measured].reverse()) {
+          await ctx.restart();
+          const m = await measure(shape, settings.durationS, 0);
+          readings[shape.name].push(m.peakRssMb);
+          console.log(`  reading ${r} ${shape.name.padEnd(24)} peak MB ${JSON.stringify(m.peakRssMb)}${m.errors ? `  errors ${m.errors}` : ""}`);
+        }
       }
-      memoryPass.driftMb = riseOver((await measure(defaultShape, settings.durationS, 0)).peakRssMb);
-      console.log(`  ${"default, again".padEnd(24)} drift over the pass, MB ${JSON.stringify(memoryPass.driftMb)}`);
+      memoryPass = freshMemory(readings, defaultShape.name);
+      console.log(`  rise of each shape's median peak over the default's, MB ${JSON.stringify(memoryPass.riseMb)}; the default's own spread ${JSON.stringify(memoryPass.baselineSpreadMb)}`);
     }
 
     console.log(`Warm-up: ${settings.warmupS} s per shape; then ${settings.rounds} interleaved rounds of ${settings.durationS} s at ${SKEW_CLIENTS} clients`);
@@ -353,8 +358,8 @@ export async function runSkew(ctx: SkewContext) {
     // A page costs what it holds: the same ratio per row the answer shows (customers and subscriptions on the page).
     const perRowShown = (name: ShapeName) => summary[name].cpuMsPerRequest.stack / Math.max(1, single[name].rowsShown);
     const ratiosPerRow = Object.fromEntries(shapes.map((s) => [s.name, round2(perRowShown(s.name) / perRowShown("default"))]));
-    // Memory: each shape's rise in the memory pass above the default dashboard's peak, per process.
-    const rssRiseMb = memoryPass.riseMb;
+    // Memory: each shape's median peak in fresh processes above the default dashboard's, per process.
+    const rssRiseMb = memoryPass?.riseMb ?? {};
     const rssWithin = (name: ShapeName) => !!rssRiseMb[name] && Object.values(rssRiseMb[name]).every((mb) => Number.isFinite(mb) && mb <= RSS_RISE_TARGET_MB);
     const within = (name: ShapeName) => single[name].ok && summary[name].errors === 0 && ratios[name] <= 1.5;
     const targets: Record<string, boolean> = {
@@ -370,7 +375,7 @@ export async function runSkew(ctx: SkewContext) {
       dataset: { writeMs: Math.round(ctx.datasetMs), counts: index.counts, skew: { ...skew, supportPartner: { ...skew.supportPartner, visibleToDelegatedAdminPartner: skew.supportPartner.visibleToDelegatedAdminPartner.length } } },
       measuredHow: {
         cpu: "per process, /proc/<pid>/stat utime+stime deltas over each run, divided by the requests answered" + (pg ? "; PostgreSQL: client backends of the bench database (pg_stat_activity, polled every 200 ms during the run), /proc/<pid>/stat of each" : ""),
-        memory: `each process's resident set (/proc/<pid>/status VmRSS) sampled every ${RSS_SAMPLE_INTERVAL_MS} ms through each measured run; a shape's rise is its peak in the memory pass (before the rounds) minus the peak of the default dashboard's run that opened the pass; driftMb is a closing default run's rise (heap growth the rises include); the rounds' medians are beside them`,
+        memory: `each process's resident set (/proc/<pid>/status VmRSS) sampled every ${RSS_SAMPLE_INTERVAL_MS} ms through each measured run; the memory pass (before the rounds) restarts the whole stack before each reading and runs one shape, ${MEMORY_READINGS} readings per shape interleaved; a shape's rise is the median of its peaks minus the median of the default dashboard's, per process; baselineSpreadMb is the default's highest minus lowest reading (what two identical runs differ by); the rounds' medians, in processes that served every shape, are beside them`,
         rows: pg ? `pg_stat_user_tables seq_tup_read + idx_tup_fetch ("heap") and pg_stat_user_indexes idx_tup_read ("index"), deltas over ${ROWS_PASS_REQUESTS} sequential requests, ${STATS_FLUSH_WAIT_MS / 1000} s pauses for the backends to flush` : "not measured on SQLite",
       },
       shapes: summary,
@@ -397,7 +402,7 @@ export async function runSkew(ctx: SkewContext) {
     }
     printTable(table);
     for (const s of shapes) if (!single[s.name].ok) console.log(`${s.name}: ${single[s.name].problem}`);
-    console.log(`\nPeak resident set, MB: median over the rounds; and the memory pass's rise above the default dashboard's peak (target ≤ ${RSS_RISE_TARGET_MB} MB per process on the target shapes; drift of the default itself over the pass ${JSON.stringify(memoryPass.driftMb)}):`);
+    console.log(`\nPeak resident set, MB: median over the rounds; and, in fresh processes, the rise of each shape's median peak above the default dashboard's (target ≤ ${RSS_RISE_TARGET_MB} MB per process on the target shapes; the default's own spread over ${MEMORY_READINGS} readings ${JSON.stringify(memoryPass?.baselineSpreadMb ?? {})}):`);
     const memoryHeader = ["shape", ...ctx.processes.map((p) => `${p.name} MB`), ...ctx.processes.map((p) => `${p.name} rise`)];
     const signed = (mb: number | undefined) => (mb === undefined ? "-" : `${mb >= 0 ? "+" : ""}${mb}`);
     const memoryTable = [memoryHeader, ...shapes.filter((s) => summary[s.name].requests > 0).map((s) => [s.name, ...ctx.processes.map((p) => String(summary[s.name].peakRssMb[p.name])), ...ctx.processes.map((p) => (s.name === "default" ? "" : signed(rssRiseMb[s.name]?.[p.name])))])];

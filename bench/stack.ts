@@ -37,6 +37,12 @@ export interface Stack {
   gatewayUrl: string;
   /** Spawn of the first to `ready` of the last, ms. */
   startMs: number;
+  /**
+   * Stops every service and starts each again (same environment, ports and data), replacing
+   * the entries of `processes` in place: fresh processes for a measurement that must not
+   * inherit what earlier runs grew (bench/skew.ts's memory pass).
+   */
+  restart(): Promise<void>;
 }
 
 export async function startStack(options: { settings: BenchSettings; root: string; workDir: string; where: Where; ports: StackPorts; processes: ServiceProcess[]; log?: (line: string) => void }): Promise<Stack> {
@@ -64,14 +70,17 @@ export async function startStack(options: { settings: BenchSettings; root: strin
   }
   // Each service exactly as `npm run start:<name>` starts it (node flags included).
   const entries: [string, string[]][] = [...SUBGRAPH_NAMES, "gateway" as const].map((n) => [n, startCommandOf(options.root, n)]);
+  const spawnAll = async (log: ((line: string) => void) | undefined) => {
+    for (const [name, command] of entries) {
+      const profile = settings.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(settings.cpuProf)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+      const p = await startService({ name, args: [...profile, ...command], env, cwd: options.root, logDir: options.workDir, readyLine: /\bready\b/ });
+      // Pushed as each starts, so the caller stops whatever did start when a later one fails.
+      options.processes.push(p);
+      log?.(`  ${name} ready in ${Math.round(p.coldStartMs)} ms`);
+    }
+  };
   const t = performance.now();
-  for (const [name, command] of entries) {
-    const profile = settings.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(settings.cpuProf)}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-    const p = await startService({ name, args: [...profile, ...command], env, cwd: options.root, logDir: options.workDir, readyLine: /\bready\b/ });
-    // Pushed as each starts, so the caller stops whatever did start when a later one fails.
-    options.processes.push(p);
-    options.log?.(`  ${name} ready in ${Math.round(p.coldStartMs)} ms`);
-  }
+  await spawnAll(options.log);
   return {
     env,
     jwtSecret,
@@ -80,5 +89,11 @@ export async function startStack(options: { settings: BenchSettings; root: strin
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}/graphql`])) as Record<SubgraphName, string>,
     gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`,
     startMs: performance.now() - t,
+    async restart() {
+      // The gateway first, as an operator stops a stack; the same secrets, ports and data.
+      const running = options.processes.splice(0);
+      for (const p of running.reverse()) await p.stop();
+      await spawnAll(undefined);
+    },
   };
 }

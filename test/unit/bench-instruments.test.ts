@@ -9,6 +9,7 @@ import { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { compareToFloor, FLOOR_RATIO_TARGET } from "../../bench/floor";
+import { freshMemory } from "../../bench/fresh-memory";
 import type { Measured, Summary } from "../../bench/measure";
 import { runOpenLoop } from "../../bench/open-loop";
 import { heldEveryRound, HIVE_RATIO_TARGET, ratiosPerRound } from "../../bench/peer";
@@ -138,6 +139,27 @@ describe("bench settings", () => {
     expect(readSettings(["--no-floor", "--record", "--open-loop", "3"], {})).toMatchObject({ floor: false, record: true, openLoopS: 3 });
     expect(readSettings([], { BENCH_FLOOR: "false", BENCH_RECORD: "1", BENCH_OPEN_LOOP: "0" })).toMatchObject({ floor: false, record: true, openLoopS: 0 });
     expect(readSettings(["--skew"], {}).output).toBe("bench/results/latest-skew.json");
+  });
+});
+
+describe("bench memory in fresh processes", () => {
+  it("Bench: a shape's rise is its median peak over the default's median peak, per process, and the default's spread is its highest minus lowest reading", () => {
+    const memory = freshMemory(
+      {
+        default: [{ gateway: 200, customers: 100 }, { gateway: 240, customers: 104 }, { gateway: 210, customers: 101 }],
+        // One high reading of three does not move the median.
+        wide: [{ gateway: 330, customers: 131 }, { gateway: 215, customers: 133 }, { gateway: 220, customers: 130 }],
+      },
+      "default",
+    );
+    expect(memory.peakMb).toEqual({ default: { gateway: 210, customers: 101 }, wide: { gateway: 220, customers: 131 } });
+    expect(memory.riseMb).toEqual({ wide: { gateway: 10, customers: 30 } });
+    expect(memory.baselineSpreadMb).toEqual({ gateway: 40, customers: 4 });
+    expect(memory.repeats).toBe(3);
+  });
+
+  it("Bench: without readings of the default dashboard there is no baseline to rise over", () => {
+    expect(() => freshMemory({ wide: [{ gateway: 1 }] }, "default")).toThrow(/baseline/);
   });
 });
 
