@@ -7,7 +7,7 @@
  * peaks minus the median of the default's, per process; the default's own spread (highest
  * minus lowest of its readings) is how far two identical runs differ, the reading's noise.
  */
-import { median } from "./measure";
+import { median, round1 } from "./measure";
 
 /** Each process's peak resident set in one reading, MB. */
 export type PeaksMb = Record<string, number>;
@@ -24,8 +24,6 @@ export interface FreshMemory {
   /** The baseline's highest minus lowest reading, per process. */
   baselineSpreadMb: PeaksMb;
 }
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Medians, rises over `baseline` and its spread, from every shape's readings (each holding every process). */
 export function freshMemory(readingsMb: Record<string, PeaksMb[]>, baseline: string): FreshMemory {
